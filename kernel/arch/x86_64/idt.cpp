@@ -1,0 +1,91 @@
+#include "arch/x86_64/idt.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/gdt.hpp"
+#include "arch/x86_64/lapic.hpp"
+#include "debug/panic.hpp"
+
+extern "C" const uint64_t interrupt_stub_table[256];
+
+namespace arch::interrupts {
+
+namespace {
+
+struct [[gnu::packed]] Gate {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attributes;
+    uint16_t offset_middle;
+    uint32_t offset_high;
+    uint32_t reserved;
+};
+static_assert(sizeof(Gate) == 16);
+
+alignas(16) Gate idt[256];
+Handler handlers[256];
+
+constexpr uint8_t interrupt_gate = 0x8E;  // present, ring 0, interrupts off on entry
+
+constexpr const char* exception_names[exception_count] = {
+    "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
+    "bound range exceeded", "invalid opcode", "device not available", "double fault",
+    "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack-segment fault", "general protection fault", "page fault", "reserved (15)",
+    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point error",
+    "virtualization exception", "control protection exception", "reserved (22)",
+    "reserved (23)", "reserved (24)", "reserved (25)", "reserved (26)", "reserved (27)",
+    "hypervisor injection", "VMM communication", "security exception", "reserved (31)",
+};
+
+uint8_t ist_for(unsigned vector) {
+    switch (vector) {
+    case 2: return gdt::ist_nmi;
+    case 8: return gdt::ist_double_fault;
+    case 18: return gdt::ist_machine_check;
+    default: return 0;
+    }
+}
+
+}  // namespace
+
+void init() {
+    for (unsigned v = 0; v < 256; ++v) {
+        uint64_t target = interrupt_stub_table[v];
+        idt[v] = Gate{uint16_t(target), gdt::kernel_code, ist_for(v), interrupt_gate,
+                      uint16_t(target >> 16), uint32_t(target >> 32), 0};
+    }
+    struct [[gnu::packed]] {
+        uint16_t limit;
+        uint64_t base;
+    } idtr{sizeof idt - 1, uint64_t(idt)};
+    asm volatile("lidt %0" ::"m"(idtr));
+}
+
+void set_handler(uint8_t vector, Handler handler) { handlers[vector] = handler; }
+
+const char* exception_name(uint64_t vector) {
+    return vector < exception_count ? exception_names[vector] : nullptr;
+}
+
+}  // namespace arch::interrupts
+
+using namespace arch;
+
+extern "C" void trap_dispatch(TrapFrame* frame) {
+    uint64_t vector = frame->vector;
+    if (vector < interrupts::exception_count) {
+        // No user tasks exist yet to blame, so every exception is the
+        // kernel's own and fatal.
+        debug::panic_on_exception(*frame);
+    }
+    if (vector == interrupts::lapic_spurious) return;  // must not be acknowledged
+    if (auto handler = interrupts::handlers[vector]) {
+        handler(*frame);
+    } else if (vector >= interrupts::pic_base && vector < interrupts::pic_base + 16) {
+        return;  // a spurious IRQ 7/15 from the masked PIC: nothing to acknowledge
+    } else {
+        debug::panic("unexpected interrupt vector %lu", vector);
+    }
+    lapic::end_of_interrupt();
+}

@@ -1,0 +1,29 @@
+#include "arch/x86_64/pic.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/idt.hpp"
+
+namespace arch::pic {
+
+namespace {
+constexpr uint16_t master_command = 0x20, master_data = 0x21;
+constexpr uint16_t slave_command = 0xA0, slave_data = 0xA1;
+}  // namespace
+
+void remap_and_mask() {
+    // Even masked, a PIC can raise a spurious IRQ 7 or 15; remapping keeps
+    // it from landing on an exception vector (the BIOS leaves IRQ 0-7 at
+    // vectors 8-15, where they would look like double faults).
+    outb(master_command, 0x11);  // ICW1: initialise, ICW4 follows
+    outb(slave_command, 0x11);
+    outb(master_data, interrupts::pic_base);      // ICW2: vector offsets
+    outb(slave_data, interrupts::pic_base + 8);
+    outb(master_data, 0x04);  // ICW3: slave on IRQ 2
+    outb(slave_data, 0x02);
+    outb(master_data, 0x01);  // ICW4: 8086 mode
+    outb(slave_data, 0x01);
+    outb(master_data, 0xFF);  // mask everything
+    outb(slave_data, 0xFF);
+}
+
+}  // namespace arch::pic

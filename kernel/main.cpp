@@ -1,0 +1,92 @@
+// The kernel's C++ entry: brings the machine up in dependency order.
+#include <cstdint>
+
+#include "arch/x86_64/boot_params.hpp"
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/cpu_features.hpp"
+#include "arch/x86_64/gdt.hpp"
+#include "arch/x86_64/idt.hpp"
+#include "arch/x86_64/lapic.hpp"
+#include "arch/x86_64/pic.hpp"
+#include "arch/x86_64/power.hpp"
+#include "arch/x86_64/serial.hpp"
+#include "boot/boot_info.hpp"
+#include "boot/initrd.hpp"
+#include "debug/fault_injection.hpp"
+#include "debug/log.hpp"
+#include "debug/selftest.hpp"
+#include "debug/symbols.hpp"
+#include "kernel_config.hpp"
+#include "mm/kernel_space.hpp"
+#include "mm/physical_memory.hpp"
+
+namespace {
+
+using InitFunction = void (*)();
+extern "C" InitFunction __init_array_start[], __init_array_end[];
+
+void run_global_constructors() {
+    for (InitFunction* f = __init_array_start; f != __init_array_end; ++f) (*f)();
+}
+
+void configure_from_command_line(const lib::CommandLine& cmdline) {
+    char value[16];
+    klog::Level level;
+    if (cmdline.value("loglevel", value, sizeof value)) {
+        if (klog::parse_level(value, level)) klog::set_level(level);
+        else klog::warn("cmdline: unknown loglevel '%s' (error, warn, info, debug)", value);
+    }
+    arch::power::set_poweroff_when_done(cmdline.flag("poweroff"));
+}
+
+// Waits one second of timer ticks, so the log shows the timer is alive.
+void show_timer_ticking() {
+    uint64_t start = arch::lapic::timer_ticks();
+    uint64_t tsc_start = arch::rdtsc();
+    while (arch::lapic::timer_ticks() - start < arch::lapic::timer_hz()) arch::enable_interrupts_and_halt();
+    uint64_t elapsed_us = (arch::rdtsc() - tsc_start) * 1000000 / arch::lapic::tsc_hz();
+    klog::info("timer: %lu ticks in %lu.%03lu ms of TSC time", arch::lapic::timer_ticks() - start,
+               elapsed_us / 1000, elapsed_us % 1000);
+}
+
+}  // namespace
+
+extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
+    arch::serial::init();
+    run_global_constructors();
+    klog::info("kernel: 64-bit C++ entry, boot_params at physical 0x%lx", boot_params_phys);
+
+    arch::gdt::init();
+    arch::interrupts::init();
+
+    const boot::BootInfo info = boot::read_boot_params(boot_params_phys);  // gdb-test: after boot info
+    configure_from_command_line(info.cmdline);
+    klog::info("cmdline: \"%s\"", info.cmdline.text());
+
+    auto features = arch::enable_protection_features();
+    klog::info("cpu: NX %s, SMEP %s, SMAP %s, write protection on", features.nx ? "on" : "absent",
+               features.smep ? "on" : "absent", features.smap ? "on" : "absent");
+
+    mm::PhysRange initrd_range{info.initrd_phys, info.initrd_phys + info.initrd_size};
+    mm::init_physical_memory(info.e820, info.e820_entries, &initrd_range, info.initrd_size ? 1 : 0);
+    mm::init_kernel_space();
+    klog::info("symbols: %u kernel functions known for backtraces", debug::symbols::count());
+
+    arch::pic::remap_and_mask();
+    arch::lapic::init();
+    arch::lapic::start_timer(config::timer_hz);
+    arch::enable_interrupts();
+
+    boot::list_initrd(info);
+
+    char fault[32];
+    if (info.cmdline.value("fault", fault, sizeof fault)) debug::inject_fault(fault);
+
+    bool ok = true;
+    if (info.cmdline.flag("selftest")) ok = debug::run_selftests(info);
+    show_timer_ticking();
+
+    if (arch::power::poweroff_when_done()) arch::power::power_off(ok);
+    klog::info("kernel: nothing more to run; idling");
+    for (;;) arch::enable_interrupts_and_halt();
+}

@@ -1,0 +1,26 @@
+// Program entry for every user program: the System V x86_64 start-up.
+// The initial stack holds argc, then argv[], NULL, envp[], NULL.
+#include "sys/syscall.hpp"
+
+extern "C" int main(int argc, char** argv, char** envp);
+
+extern "C" [[noreturn]] void start_main(uint64_t* stack) {
+    int argc = int(stack[0]);
+    char** argv = reinterpret_cast<char**>(stack + 1);
+    char** envp = argv + argc + 1;
+    sys::exit(main(argc, argv, envp));
+}
+
+// _start has no caller: it hands the ABI's initial stack pointer to
+// start_main with the stack aligned as a call expects.
+asm(R"(
+    .pushsection .text._start, "ax"
+    .global _start
+_start:
+    xor %ebp, %ebp
+    mov %rsp, %rdi
+    and $-16, %rsp
+    call start_main
+    ud2
+    .popsection
+)");
