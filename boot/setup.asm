@@ -425,7 +425,7 @@ lm_jump:
         dw SEL_CODE64
 
 digit:              db 0, 0
-msg_entry:          db "setup: real mode entry (boot protocol 2.06)", 13, 10, 0
+msg_entry:          db 13, 10, "setup: real mode entry (boot protocol 2.06)", 13, 10, 0
 msg_e820:           db "setup: E820 memory map read, ", 0
 msg_e820_tail:      db " entries", 13, 10, 0
 msg_a20:            db "setup: A20 line enabled", 13, 10, 0

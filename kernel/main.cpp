@@ -59,11 +59,11 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     arch::gdt::init();
     arch::interrupts::init();
 
-    const boot::BootInfo info = boot::read_boot_params(boot_params_phys);  // gdb-test: after boot info
+    const boot::BootInfo info = boot::read_boot_params(boot_params_phys);
     configure_from_command_line(info.cmdline);
     klog::info("cmdline: \"%s\"", info.cmdline.text());
 
-    auto features = arch::enable_protection_features();
+    auto features = arch::enable_protection_features();  // gdb-test: advance here
     klog::info("cpu: NX %s, SMEP %s, SMAP %s, write protection on", features.nx ? "on" : "absent",
                features.smep ? "on" : "absent", features.smap ? "on" : "absent");
 

@@ -31,9 +31,19 @@ def read_symbols(nm, elf):
             address, size, kind, name = int(fields[0], 16), 0, fields[1], line.split(" ", 2)[2]
         else:
             continue
-        if kind in FUNCTION_TYPES and address not in symbols:
-            symbols[address] = (min(size, 0xFFFFFFFF), name)
+        if kind not in FUNCTION_TYPES:
+            continue
+        # Several names for one address (a function and a linker-script
+        # marker such as __kernel_start): keep the one a reader wants.
+        candidate = (min(size, 0xFFFFFFFF), name)
+        if address not in symbols or preference(candidate) > preference(symbols[address]):
+            symbols[address] = candidate
     return sorted((a, s, n) for a, (s, n) in symbols.items())
+
+
+def preference(symbol):
+    size, name = symbol
+    return (size > 0, not name.startswith("__"))
 
 
 def encode(symbols):

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Whole-system boot tests: boot the real images in QEMU, read the serial log.
+
+Usage: boot_test.py --scenario NAME --kernel kernel.bin --initrd initrd.img [...]
+
+Each scenario boots once with its own command line and checks the log for
+the markers it names; every check is one TAP test case, so `meson test`
+shows each. Kernel self tests that report TAP over serial are forwarded as
+cases of their own.
+"""
+import argparse
+import re
+import sys
+
+import qemu_session
+from tap import Tap
+
+GPRS = ["RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP",
+        "R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15", "RIP", "RFLAGS",
+        "CR0", "CR2", "CR3", "CR4"]
+
+
+def find(log, pattern):
+    return re.search(pattern, log, re.MULTILINE)
+
+
+def check_in_order(tap, log, description, patterns):
+    position = 0
+    for pattern in patterns:
+        match = re.compile(pattern, re.MULTILINE).search(log, position)
+        if not match:
+            return tap.check(False, description, f"not found after offset {position}: {pattern}")
+        position = match.end()
+    return tap.check(True, description)
+
+
+def check_present(tap, log, description, pattern):
+    return tap.check(bool(find(log, pattern)), description, f"no line matches: {pattern}")
+
+
+def check_no_panic(tap, log):
+    match = find(log, r"KERNEL PANIC.*")
+    tap.check(not match, "no kernel panic", match.group(0) if match else "")
+
+
+def check_status(tap, result, expected, description):
+    tap.check(result.status == expected, description,
+              f"QEMU exit status {result.status}, expected {expected}"
+              + (" (timed out)" if result.timed_out else ""))
+
+
+def forward_guest_tap(tap, log):
+    """Re-reports the kernel's own TAP results as cases of this test."""
+    plan = find(log, r"^1\.\.(\d+)$")
+    results = re.findall(r"^(ok|not ok) (\d+) - (.*)$((?:\n# .*)*)", log, re.MULTILINE)
+    for status, _, description, diagnostics in results:
+        tap.check(status == "ok", f"kernel selftest: {description}", diagnostics.replace("# ", ""))
+    tap.check(plan is not None and int(plan.group(1)) == len(results),
+              "kernel selftest: every planned test reported",
+              f"plan {plan.group(1) if plan else 'missing'}, {len(results)} results")
+
+
+LOG_FILE = None
+
+
+def boot(args, append, initrd=None, stop_when=None):
+    """Boots once; the serial log goes to stderr (meson's test log) and --log."""
+    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd), args.timeout, stop_when)
+    sys.stderr.write(result.log)
+    if LOG_FILE:
+        with open(LOG_FILE, "a") as f:
+            f.write(result.log)
+    return result
+
+
+# --- scenarios ---------------------------------------------------------------
+
+def scenario_boot(args, tap):
+    append = "poweroff boot.test=42 word-without-value"
+    result = boot(args, append)
+    log = result.log
+    check_in_order(tap, log, "setup stub reports real mode -> E820 -> A20 -> protected -> long mode -> kernel", [
+        r"^setup: real mode entry", r"^setup: E820 memory map read, \d+ entries",
+        r"^setup: A20 line enabled", r"^setup: page tables built, entering protected mode",
+        r"^setup: long mode active, jumping to the 64-bit kernel", r"kernel: 64-bit C\+\+ entry"])
+    e820 = find(log, r"^setup: E820 memory map read, (\d+) entries")
+    tap.check(e820 and int(e820.group(1)) >= 3, "E820 map has several entries", e820 and e820.group(0))
+    check_present(tap, log, "kernel prints the E820 map with usable RAM from 1 MiB",
+                  r"\[0x0000000000100000 - 0x[0-9a-f]{16}\)\s+\d+ KiB\s+usable")
+    usable = find(log, r"memory: (\d+) MiB usable RAM")
+    expected_mib = int(re.match(r"(\d+)", args.memory).group(1)) * (1024 if args.memory.upper().endswith("G") else 1)
+    tap.check(usable and expected_mib - 4 <= int(usable.group(1)) <= expected_mib,
+              f"usable RAM matches -m {args.memory}", usable and usable.group(0))
+    check_present(tap, log, "command line printed as passed", r'^\[info\] cmdline: "' + re.escape(append) + '"$')
+    check_present(tap, log, "initrd location and size printed", r"initrd: \d+ bytes at physical 0x[0-9a-f]+")
+    check_present(tap, log, "initrd lists hello_world", r"^\[info\]\s+hello_world\s+\d+ bytes")
+    check_present(tap, log, "initrd lists boot.cfg", r"^\[info\]\s+boot\.cfg\s+\d+ bytes")
+    check_present(tap, log, "paging: kernel page tables active", r"paging: kernel page tables active")
+    calibrated = find(log, r"timer: LAPIC timer (\d+) Hz")
+    tap.check(calibrated and int(calibrated.group(1)) > 0, "LAPIC timer calibrated against the PIT",
+              calibrated and calibrated.group(0))
+    ticks = find(log, r"timer: (\d+) ticks in (\d+)\.(\d+) ms")
+    ms = int(ticks.group(2)) if ticks else 0
+    tap.check(ticks and int(ticks.group(1)) >= 10 and 300 <= ms <= 5000,
+              "timer ticking: a second of ticks takes about a second of TSC time", ticks and ticks.group(0))
+    check_no_panic(tap, log)
+    check_present(tap, log, "clean power-off reported", r"kernel: powering off \(success\)")
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
+
+
+def scenario_idle(args, tap):
+    marker = "kernel: nothing more to run; idling"
+    result = boot(args, "", stop_when=lambda log: marker in log)
+    check_present(tap, result.log, "without poweroff the kernel idles after boot", re.escape(marker))
+    check_no_panic(tap, result.log)
+
+
+def scenario_selftest(args, tap):
+    result = boot(args, "selftest poweroff")
+    forward_guest_tap(tap, result.log)
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
+
+
+def scenario_cpu_max(args, tap):
+    args.cpu = "max"
+    result = boot(args, "selftest poweroff")
+    check_present(tap, result.log, "SMEP and SMAP enabled where the CPU has them",
+                  r"cpu: NX on, SMEP on, SMAP on")
+    forward_guest_tap(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
+
+
+FAULTS = {
+    # kind: (exception name and vector, function that faults)
+    "page_fault": (r"page fault \(vector 14\)", "trigger_page_fault"),
+    "general_protection": (r"general protection fault \(vector 13\)", "trigger_general_protection"),
+    "invalid_opcode": (r"invalid opcode \(vector 6\)", "trigger_invalid_opcode"),
+    "divide_error": (r"divide error \(vector 0\)", "trigger_divide_error"),
+}
+
+
+def scenario_fault(kind):
+    exception, function = FAULTS[kind]
+
+    def run(args, tap):
+        result = boot(args, f"fault={kind} poweroff")
+        log = result.log
+        check_present(tap, log, f"panic names the exception: {kind}",
+                      r"^KERNEL PANIC: " + exception + r" in kernel mode, error code 0x[0-9a-f]+")
+        check_present(tap, log, "the dump names the faulting function",
+                      r"^RIP 0x[0-9a-f]{16} <debug::" + function + r"\(\)\+0x[0-9a-f]+>$")
+        missing = [r for r in GPRS if not find(log, r"\b" + re.escape(r.strip()) + r"\s+[0-9a-f]{4,16}\b")]
+        tap.check(not missing, "every register and CR0/CR2/CR3/CR4 printed", f"missing: {missing}")
+        check_in_order(tap, log, "backtrace with symbol names up to kernel_main",
+                       [r"^Backtrace:", r"^  #0 0x[0-9a-f]{16} <debug::" + function, r"^  #\d+ .*<kernel_main\+"])
+        if kind == "page_fault":
+            check_present(tap, log, "page fault: CR2 holds the faulting address", r"CR2 000000000dead000")
+            check_present(tap, log, "page fault: error code decoded",
+                          r"error code 0x2 \[not present, write, kernel\]")
+        check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the kernel's failure status")
+    return run
+
+
+def scenario_fault_halts(args, tap):
+    marker = "kernel: halted"
+    result = boot(args, "fault=page_fault", stop_when=lambda log: marker in log)
+    check_present(tap, result.log, "without poweroff a kernel fault ends in a clean halt", re.escape(marker))
+    tap.check(result.log.count("setup: real mode entry") == 1, "the machine did not reset after the fault",
+              "the setup stub ran more than once")
+
+
+def scenario_bad_initrd(args, tap):
+    result = boot(args, "poweroff", initrd=args.bad_initrd)
+    check_present(tap, result.log, "a truncated initrd is refused with the reason and offset",
+                  r"^\[error\] initrd: malformed archive at offset \d+: truncated")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
+
+
+def scenario_no_initrd(args, tap):
+    args.initrd = None
+    result = boot(args, "poweroff")
+    check_present(tap, result.log, "a boot without an initrd says so", r"^\[warn\] initrd: none was loaded")
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
+
+
+def scenario_bad_option(args, tap):
+    result = boot(args, "loglevel=chatty fault=nonsense poweroff")
+    check_present(tap, result.log, "an unknown log level is reported", r"^\[warn\] cmdline: unknown loglevel 'chatty'")
+    check_present(tap, result.log, "an unknown fault kind is reported", r"fault injection: unknown kind 'nonsense'")
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
+
+
+SCENARIOS = {
+    "boot": scenario_boot,
+    "idle": scenario_idle,
+    "selftest": scenario_selftest,
+    "cpu-max": scenario_cpu_max,
+    "fault-halts": scenario_fault_halts,
+    "bad-initrd": scenario_bad_initrd,
+    "no-initrd": scenario_no_initrd,
+    "bad-option": scenario_bad_option,
+    **{"fault-" + kind.replace("_", "-"): scenario_fault(kind) for kind in FAULTS},
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    parser.add_argument("--bad-initrd")
+    parser.add_argument("--log", help="also write the serial log here")
+    qemu_session.add_arguments(parser)
+    args = parser.parse_args()
+
+    global LOG_FILE
+    LOG_FILE = args.log
+    tap = Tap()
+    SCENARIOS[args.scenario](args, tap)
+    return tap.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
