@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs what building and testing need on Debian, skipping what is
+# already there. Run as root (or through sudo).
+set -eu
+
+packages="gcc g++ binutils nasm meson ninja-build python3 qemu-system-x86 gdb cpio googletest libgtest-dev"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "install-deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends $missing
+else
+    echo "install-deps: all packages present"
+fi
