@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building and testing need on Debian, skipping what is
-# already there. Run as root (or through sudo).
+# already there. Needs root for apt-get: asks sudo when run as a user.
 set -eu
+
 
 packages="gcc g++ binutils nasm meson ninja-build python3 qemu-system-x86 gdb cpio googletest libgtest-dev"
 missing=""
@@ -10,9 +11,10 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
     echo "install-deps: installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends $missing
+    as_root=""
+    [ "$(id -u)" = 0 ] || as_root=sudo
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 else
     echo "install-deps: all packages present"
 fi
