@@ -38,3 +38,6 @@ align 16
 boot_stack:
         resb    16384
 boot_stack_top:
+
+; No executable stack for the linker to infer.
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -85,3 +85,6 @@ interrupt_stub_table:
         dq      interrupt_stub_%+vector
 %assign vector vector + 1
 %endrep
+
+; No executable stack for the linker to infer.
+section .note.GNU-stack noalloc noexec nowrite progbits
