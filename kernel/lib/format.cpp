@@ -100,7 +100,7 @@ size_t vformat(FormatSink sink, void* context, const char* fmt, va_list args) {
             const char* s = va_arg(args, const char*);
             if (!s) s = "(null)";
             int length = 0;
-            while (s[length] && (spec.precision < 0 || length < spec.precision)) ++length;
+            while ((spec.precision < 0 || length < spec.precision) && s[length]) ++length;
             emit_padded(out, spec, s, length);
             break;
         }

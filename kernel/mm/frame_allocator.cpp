@@ -11,9 +11,10 @@ void FrameAllocator::init(uint64_t* storage, uint64_t physical_limit) {
 }
 
 void FrameAllocator::set_range(uint64_t base, uint64_t end, bool make_free) {
-    // Only whole frames: round a free range inward, a used range outward.
-    uint64_t first = make_free ? (base + page_size - 1) / page_size : base / page_size;
-    uint64_t last = make_free ? end / page_size : (end + page_size - 1) / page_size;
+    // Only whole frames: round a free range inward, a used range outward
+    // (without adding first, which would wrap at the top of the space).
+    uint64_t first = base / page_size + (make_free && base % page_size ? 1 : 0);
+    uint64_t last = end / page_size + (!make_free && end % page_size ? 1 : 0);
     if (last > frame_count_) last = frame_count_;
     for (uint64_t f = first; f < last; ++f) {
         uint64_t bit = 1ull << (f % 64);

