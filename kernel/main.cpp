@@ -4,6 +4,8 @@
 #include "arch/x86_64/boot_params.hpp"
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/cpu_features.hpp"
+#include "arch/x86_64/cpu_local.hpp"
+#include "arch/x86_64/fpu.hpp"
 #include "arch/x86_64/gdt.hpp"
 #include "arch/x86_64/idt.hpp"
 #include "arch/x86_64/lapic.hpp"
@@ -12,6 +14,7 @@
 #include "arch/x86_64/serial.hpp"
 #include "boot/boot_info.hpp"
 #include "boot/initrd.hpp"
+#include "boot/root_task.hpp"
 #include "debug/fault_injection.hpp"
 #include "debug/log.hpp"
 #include "debug/selftest.hpp"
@@ -19,6 +22,10 @@
 #include "kernel_config.hpp"
 #include "mm/kernel_space.hpp"
 #include "mm/physical_memory.hpp"
+#include "sched/scheduler.hpp"
+#include "syscall/user_access.hpp"
+
+extern "C" [[noreturn]] void resume_frame(arch::TrapFrame* frame);
 
 namespace {
 
@@ -72,9 +79,17 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     mm::init_kernel_space();
     klog::info("symbols: %u kernel functions known for backtraces", debug::symbols::count());
 
+    arch::init_cpu_local_and_syscalls();
+    syscall::set_smap(features.smap);
+    size_t fpu_bytes = arch::fpu::init();
+    klog::info("cpu: syscall/sysret on, FPU state %zu bytes (%s)", fpu_bytes,
+               arch::fpu::has_avx() ? "x87, SSE, AVX via XSAVE" : "x87, SSE");
+    sched::init();
+
     arch::pic::remap_and_mask();
     arch::lapic::init();
     arch::lapic::start_timer(config::timer_hz);
+    arch::lapic::set_tick_handler(sched::tick);
     arch::enable_interrupts();
 
     boot::list_initrd(info);
@@ -86,7 +101,15 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     if (info.cmdline.flag("selftest")) ok = debug::run_selftests(info);
     show_timer_ticking();
 
-    if (arch::power::poweroff_when_done()) arch::power::power_off(ok);
-    klog::info("kernel: nothing more to run; idling");
-    for (;;) arch::enable_interrupts_and_halt();
+    if (!ok && arch::power::poweroff_when_done()) arch::power::power_off(false);
+
+    // From here on user space runs the show; the kernel only answers
+    // system calls and interrupts.
+    arch::disable_interrupts();
+    if (!boot::start_root_task(info)) {
+        if (arch::power::poweroff_when_done()) arch::power::power_off(false);
+        klog::info("kernel: nothing to run; idling");
+    }
+    sched::start();
+    resume_frame(sched::schedule());
 }

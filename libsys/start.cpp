@@ -1,13 +1,22 @@
 // Program entry for every user program: the System V x86_64 start-up.
-// The initial stack holds argc, then argv[], NULL, envp[], NULL.
+// The initial stack holds argc, then argv[], NULL, envp[], NULL, auxv.
+#include "abi/boot_info.hpp"
+#include "sys/print.hpp"
 #include "sys/syscall.hpp"
 
 extern "C" int main(int argc, char** argv, char** envp);
+
+using Constructor = void (*)();
+extern "C" Constructor __init_array_start[], __init_array_end[];
 
 extern "C" [[noreturn]] void start_main(uint64_t* stack) {
     int argc = int(stack[0]);
     char** argv = reinterpret_cast<char**>(stack + 1);
     char** envp = argv + argc + 1;
+    // Every program the system starts finds a console capability in the
+    // same slot as the root task's.
+    sys::set_console(abi::root_slot::console);
+    for (Constructor* c = __init_array_start; c != __init_array_end; ++c) (*c)();
     sys::exit(main(argc, argv, envp));
 }
 

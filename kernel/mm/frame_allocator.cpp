@@ -53,6 +53,17 @@ bool FrameAllocator::free(uint64_t physical) {
     return true;
 }
 
+bool FrameAllocator::take_free_run(uint64_t& base, uint64_t& length) {
+    uint64_t first;
+    if (!allocate(first)) return false;
+    uint64_t end = first + page_size;
+    while (end / page_size < frame_count_ && is_free(end)) end += page_size;
+    reserve_range(first + page_size, end);
+    base = first;
+    length = end - first;
+    return true;
+}
+
 bool FrameAllocator::is_free(uint64_t physical) const {
     uint64_t f = physical / page_size;
     return f < frame_count_ && (bitmap_[f / 64] >> (f % 64)) & 1;

@@ -31,6 +31,11 @@ public:
     // already free frame.
     bool free(uint64_t physical);
 
+    // Takes the lowest run of consecutive free frames out of the allocator
+    // (marks it used) and returns it; false when nothing is free. The boot
+    // code hands all memory to user space this way, as untyped regions.
+    bool take_free_run(uint64_t& base, uint64_t& length);
+
     bool is_free(uint64_t physical) const;
     uint64_t free_frames() const { return free_count_; }
     uint64_t physical_limit() const { return frame_count_ * page_size; }

@@ -4,6 +4,9 @@
 #include "arch/x86_64/gdt.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "debug/panic.hpp"
+#include "object/faults.hpp"
+#include "sched/scheduler.hpp"
+#include "syscall/user_access.hpp"
 
 extern "C" const uint64_t interrupt_stub_table[256];
 
@@ -72,20 +75,38 @@ const char* exception_name(uint64_t vector) {
 
 using namespace arch;
 
-extern "C" void trap_dispatch(TrapFrame* frame) {
+// Returns the frame to resume: the interrupted one, or another thread's
+// when the interrupt led to a switch.
+extern "C" TrapFrame* trap_dispatch(TrapFrame* frame) {
     uint64_t vector = frame->vector;
     if (vector < interrupts::exception_count) {
-        // No user tasks exist yet to blame, so every exception is the
-        // kernel's own and fatal.
+        if (frame->from_user()) {
+            faults::user_exception(*frame);
+            return sched::schedule();
+        }
+        // A user pointer that faults inside the one copy routine is the
+        // caller's error, not the kernel's.
+        if (vector == 14 && frame->rip == uint64_t(user_copy_fault_ip)) {
+            frame->rip = uint64_t(user_copy_fixup);
+            return frame;
+        }
         debug::panic_on_exception(*frame);
     }
-    if (vector == interrupts::lapic_spurious) return;  // must not be acknowledged
+    if (vector == interrupts::lapic_spurious) return frame;  // must not be acknowledged
     if (auto handler = interrupts::handlers[vector]) {
         handler(*frame);
     } else if (vector >= interrupts::pic_base && vector < interrupts::pic_base + 16) {
-        return;  // a spurious IRQ 7/15 from the masked PIC: nothing to acknowledge
+        return frame;  // a spurious IRQ 7/15 from the masked PIC: nothing to acknowledge
     } else {
         debug::panic("unexpected interrupt vector %lu", vector);
     }
     lapic::end_of_interrupt();
+    // Threads switch only where a thread was interrupted: user mode or the
+    // idle loop (never boot code that enabled interrupts to wait).
+    if (!sched::started()) return frame;
+    if (!frame->from_user()) {
+        if (!sched::current()->is_idle) return frame;
+        sched::current()->frame = frame;
+    }
+    return sched::schedule();
 }

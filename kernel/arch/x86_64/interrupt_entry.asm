@@ -1,14 +1,20 @@
-; Interrupt and exception entry: one stub per vector, one common path.
+; Interrupt and exception entry: one stub per vector, one common path, and
+; the single way back to any saved frame.
 ;
 ; Each stub makes the stack uniform (a zero error code where the CPU pushes
 ; none, then the vector number) and jumps to interrupt_common, which saves
-; the general registers into an arch::TrapFrame (trap_frame.hpp) and calls
-;     extern "C" void trap_dispatch(arch::TrapFrame* frame);
-; Returning from it restores the frame, so a handler may edit the frame to
-; change where execution resumes.
+; the general registers into an arch::TrapFrame and calls
+;     extern "C" arch::TrapFrame* trap_dispatch(arch::TrapFrame* frame);
+; From user mode the CPU has already switched to the thread's own
+; saved-register area (TSS.RSP0 = CpuLocal.context_end), so the frame lands
+; in the thread object and the handler then runs on the kernel stack. From
+; kernel mode (the idle loop, or a fault inside the kernel) the frame stays
+; on the current stack.
 
 bits 64
 default rel
+
+%include "arch/x86_64/frame.inc"
 
 extern trap_dispatch
 
@@ -30,51 +36,57 @@ interrupt_stub_%+vector:
 %endrep
 
 interrupt_common:
-        ; Coming from user mode (CS.RPL = 3, at [rsp + 24]), switch to the
-        ; kernel's GS base; the matching swapgs is on the way out.
-        test    byte [rsp + 24], 3
-        jz      .kernel_entry
+        test    byte [rsp + 24], 3              ; CS.RPL of the interrupted code
+        jz      .from_kernel
         swapgs
-.kernel_entry:
-        push    rax
-        push    rbx
-        push    rcx
-        push    rdx
-        push    rsi
-        push    rdi
-        push    rbp
-        push    r8
-        push    r9
-        push    r10
-        push    r11
-        push    r12
-        push    r13
-        push    r14
-        push    r15
+        PUSH_GENERAL_REGISTERS
+        cld
+        mov     rdi, rsp
+        mov     rsp, [gs:CPU_KERNEL_STACK]
+        call    trap_dispatch
+        jmp     return_to_frame
+.from_kernel:
+        PUSH_GENERAL_REGISTERS
         cld
         mov     rdi, rsp
         call    trap_dispatch
-        pop     r15
-        pop     r14
-        pop     r13
-        pop     r12
-        pop     r11
-        pop     r10
-        pop     r9
-        pop     r8
-        pop     rbp
-        pop     rdi
-        pop     rsi
-        pop     rdx
-        pop     rcx
-        pop     rbx
-        pop     rax
-        test    byte [rsp + 24], 3
-        jz      .kernel_exit
+        ; fall through
+
+; return_to_frame: resumes the arch::TrapFrame at rax (never returns).
+; To user mode it leaves by sysret when the frame was saved by a syscall,
+; since RCX and R11 hold nothing the thread expects then, and by iretq
+; otherwise. sysret with a non-canonical RIP would fault in ring 0 with the
+; user's stack, so such a frame never gets here: the user half ends a page
+; short of the boundary and syscall_dispatch refuses non-canonical returns.
+global return_to_frame
+return_to_frame:
+        mov     rsp, rax
+        test    byte [rsp + FRAME_CS], 3
+        jz      .to_kernel
+        cmp     qword [rsp + FRAME_VECTOR], SYSCALL_VECTOR
+        je      .sysret
+        POP_GENERAL_REGISTERS
+        add     rsp, 16                         ; vector and error code
         swapgs
-.kernel_exit:
-        add     rsp, 16                 ; vector and error code
         iretq
+.sysret:
+        POP_GENERAL_REGISTERS
+        mov     rcx, [rsp + FRAME_RIP - FRAME_VECTOR]
+        mov     r11, [rsp + FRAME_RFLAGS - FRAME_VECTOR]
+        mov     rsp, [rsp + FRAME_RSP - FRAME_VECTOR]
+        swapgs
+        o64 sysret
+.to_kernel:
+        POP_GENERAL_REGISTERS
+        add     rsp, 16
+        iretq
+
+; extern "C" [[noreturn]] void resume_frame(arch::TrapFrame* frame);
+; Leaves the boot path for the first thread the scheduler picks.
+global resume_frame
+resume_frame:
+        mov     rax, rdi
+        jmp     return_to_frame
 
 section .rodata
 global interrupt_stub_table

@@ -35,7 +35,12 @@ uint64_t measured_tsc_hz;
 uint32_t read(uint32_t reg) { return registers[reg / 4]; }
 void write(uint32_t reg, uint32_t value) { registers[reg / 4] = value; }
 
-void on_timer(TrapFrame&) { ticks = ticks + 1; }
+void (*tick_handler)();
+
+void on_timer(TrapFrame&) {
+    ticks = ticks + 1;
+    if (tick_handler) tick_handler();
+}
 
 }  // namespace
 
@@ -74,6 +79,8 @@ void start_timer(uint32_t frequency) {
 }
 
 void end_of_interrupt() { write(reg_eoi, 0); }
+
+void set_tick_handler(void (*handler)()) { tick_handler = handler; }
 
 uint64_t timer_ticks() { return ticks; }
 uint32_t timer_hz() { return hz; }

@@ -15,6 +15,9 @@ void start_timer(uint32_t hz);
 
 void end_of_interrupt();
 
+// Called from the timer interrupt after the tick is counted.
+void set_tick_handler(void (*handler)());
+
 uint64_t timer_ticks();          // ticks since start_timer
 uint32_t timer_hz();
 uint64_t tsc_hz();               // TSC frequency measured at calibration

@@ -1,26 +1,125 @@
-// The system call ABI, shared by the kernel and libsys: call numbers and
-// error codes. One place, so the two sides cannot drift apart.
+// The system call ABI, shared by the kernel and libsys: call numbers, error
+// codes, object types and rights. One place, so the two sides cannot drift
+// apart. docs/abi.md describes each call.
 //
 // Convention (x86_64 `syscall`): number in rax; arguments in rdi, rsi, rdx,
-// r10, r8, r9; result in rax (>= 0 success, < 0 a negated abi::Error).
-// rcx and r11 are clobbered by the instruction itself.
+// r10, r8, r9; result in rax: 0 or a positive value on success, a negated
+// abi::Error on failure. Calls that return more than one value use rdx, r8
+// and r9 as well. rcx and r11 are clobbered by the instruction itself; every
+// other register is preserved.
+//
+// Capabilities are named by a "capability pointer" (cptr): the index of a
+// slot in the caller's capability space root (a CNode). Slot 0 is never
+// valid. Calls that name a slot in some CNode (copy, mint, retype targets)
+// take a pair: the cptr of a CNode capability and an index into that CNode.
 #pragma once
 
 #include <cstdint>
 
 namespace abi {
 
+using Cptr = uint64_t;
+
 enum class Syscall : uint64_t {
-    debug_write = 0,  // (const char* text, size_t length): write to the kernel console
-    exit = 1,         // (int status): end the calling task
+    debug_write,         // (console, const char* text, size_t length) -> length
+    exit,                // (int status): stops the calling thread for good
+    yield,               // (): gives up the rest of the time slice
+    cap_copy,            // (dst_cnode, dst_index, src_cnode, src_index)
+    cap_mint,            // (dst_cnode, dst_index, src_cnode, src_index, rights, badge)
+    cap_move,            // (dst_cnode, dst_index, src_cnode, src_index)
+    cap_delete,          // (cnode, index)
+    cap_revoke,          // (cnode, index): deletes every capability derived from it
+    cap_identify,        // (cptr) -> type | rights << 8 | size_bits << 16; rdx = badge
+    untyped_retype,      // (untyped, type, size_bits, dst_cnode, dst_index, count)
+    thread_configure,    // (thread, cspace_cnode, vspace, ipc_buffer_frame, ipc_buffer_address)
+    thread_set_priority, // (thread, priority, time_slice_ticks)
+    thread_write_registers, // (thread, const ThreadRegisters*)
+    thread_read_registers,  // (thread, ThreadRegisters*)
+    thread_resume,       // (thread)
+    thread_suspend,      // (thread)
+    page_table_map,      // (page_table, vspace, address)
+    frame_map,           // (frame, vspace, address, rights)
+    frame_unmap,         // (frame)
+    notification_signal, // (notification): ORs the capability's badge into the word
+    notification_wait,   // (notification) -> the word's bits, cleared; blocks while 0
+    notification_poll,   // (notification) -> the word's bits, cleared; never blocks
+    endpoint_send,       // (endpoint, label, w0, w1, w2): blocks until received
+    endpoint_recv,       // (endpoint) -> label; rdx = badge, r8..r10 = w0..w2 (see libsys)
+    endpoint_call,       // (endpoint, label, w0, w1, w2) -> reply label; reply words as recv
+    endpoint_reply,      // (label, w0, w1, w2): answers the last call received
+    system_poweroff,     // (console, success): ends the machine (tests and demos)
     count
 };
 
 enum class Error : int64_t {
     none = 0,
-    unknown_syscall = 1,
-    bad_address = 2,
-    bad_argument = 3,
+    unknown_syscall = 1,   // rax held no valid call number
+    invalid_capability = 2,// the cptr names an empty or out-of-range slot
+    wrong_type = 3,        // the capability is of another object type
+    insufficient_rights = 4,
+    bad_address = 5,       // a user pointer outside the user half, or unmapped
+    bad_argument = 6,      // an argument out of range
+    slot_occupied = 7,     // the destination slot is not empty
+    out_of_memory = 8,     // the untyped region has no room left
+    already_mapped = 9,
+    missing_page_table = 10, // map needs a page table at a level not yet mapped
+    not_mapped = 11,
+    revoke_first = 12,     // the untyped has children: revoke before retyping
+    partner_died = 13,     // the IPC partner was destroyed while we waited
+    object_destroyed = 14, // the object we waited on was destroyed
+    would_block = 15,
+    no_caller = 16,        // reply with no call to answer
+    not_permitted = 17,    // e.g. a priority above the caller's own
+};
+
+inline constexpr int64_t error_code(Error e) { return -int64_t(e); }
+
+enum class ObjectType : uint8_t {
+    null,
+    untyped,       // size_bits: log2 of its size (12..47)
+    cnode,         // size_bits: log2 of its slot count (radix, 2..16)
+    thread,
+    address_space, // a top-level page table (PML4)
+    page_table,    // size_bits: level 3 (PDPT), 2 (page directory) or 1 (page table)
+    frame,         // one 4 KiB page of memory
+    endpoint,
+    notification,
+    debug_console,
+    count
+};
+
+// Rights, as bits. Meaning by object type: frames map readable/writable/
+// executable; endpoints need write to send, read to receive, grant to pass
+// capabilities; notifications need write to signal, read to wait; other
+// objects need write to be changed and read to be inspected.
+namespace rights {
+inline constexpr uint8_t read = 1;
+inline constexpr uint8_t write = 2;
+inline constexpr uint8_t execute = 4;
+inline constexpr uint8_t grant = 8;
+inline constexpr uint8_t all = read | write | execute | grant;
+}  // namespace rights
+
+// Object sizes fixed by the kernel, as log2 of bytes (untyped and CNode
+// sizes are chosen by the caller).
+inline constexpr unsigned thread_size_bits = 12;
+inline constexpr unsigned endpoint_size_bits = 6;
+inline constexpr unsigned notification_size_bits = 6;
+inline constexpr unsigned page_size_bits = 12;
+inline constexpr unsigned cnode_slot_size_bits = 6;
+inline constexpr unsigned untyped_min_bits = 12;
+inline constexpr unsigned untyped_max_bits = 47;
+
+// The user half ends one page short of the canonical boundary, so no code
+// can sit where `syscall` would leave a non-canonical return address.
+inline constexpr uint64_t user_address_limit = 0x00007FFFFFFFF000ull;
+
+inline constexpr uint64_t priority_max = 255;
+
+struct ThreadRegisters {
+    uint64_t rip, rsp, rflags;
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
 }  // namespace abi

@@ -1,5 +1,6 @@
-// Raw system call stubs. Each names its clobbers: the syscall instruction
-// overwrites rcx (return address) and r11 (flags).
+// System call stubs: one inline function per call in abi/syscalls.hpp.
+// Each returns the kernel's result: >= 0 on success, a negated abi::Error
+// on failure (sys::ok() tells them apart).
 #pragma once
 
 #include <cstddef>
@@ -9,19 +10,135 @@
 
 namespace sys {
 
-[[gnu::always_inline]] inline int64_t syscall2(abi::Syscall n, uint64_t a0, uint64_t a1) {
-    int64_t result;
-    asm volatile("syscall" : "=a"(result) : "a"(n), "D"(a0), "S"(a1) : "rcx", "r11", "memory");
-    return result;
+using abi::Cptr;
+using abi::Error;
+using abi::ObjectType;
+
+// What a call leaves in the registers the ABI uses for results.
+struct Registers {
+    int64_t rax;
+    uint64_t rsi, rdx, r8, r9, r10;
+};
+
+[[gnu::always_inline]] inline Registers syscall(abi::Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+                                                uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
+    register uint64_t r10 asm("r10") = a3;
+    register uint64_t r8 asm("r8") = a4;
+    register uint64_t r9 asm("r9") = a5;
+    uint64_t rax = uint64_t(n);
+    // The syscall instruction itself clobbers rcx and r11.
+    asm volatile("syscall"
+                 : "+a"(rax), "+D"(a0), "+S"(a1), "+d"(a2), "+r"(r10), "+r"(r8), "+r"(r9)
+                 :
+                 : "rcx", "r11", "memory");
+    return Registers{int64_t(rax), a1, a2, r8, r9, r10};
 }
 
-inline int64_t debug_write(const char* text, size_t length) {
-    return syscall2(abi::Syscall::debug_write, uint64_t(text), length);
-}
+inline bool ok(int64_t result) { return result >= 0; }
+inline Error error_of(int64_t result) { return result < 0 ? Error(-result) : Error::none; }
+const char* describe(Error e);
 
+inline int64_t debug_write(Cptr console, const char* text, size_t length) {
+    return syscall(abi::Syscall::debug_write, console, uint64_t(text), length).rax;
+}
 [[noreturn]] inline void exit(int status) {
-    syscall2(abi::Syscall::exit, uint64_t(status), 0);
-    __builtin_unreachable();
+    syscall(abi::Syscall::exit, uint64_t(status));
+    __builtin_trap();  // the kernel never returns from exit
+}
+inline int64_t yield() { return syscall(abi::Syscall::yield).rax; }
+
+inline int64_t cap_copy(Cptr dst_cnode, uint64_t dst, Cptr src_cnode, uint64_t src) {
+    return syscall(abi::Syscall::cap_copy, dst_cnode, dst, src_cnode, src).rax;
+}
+inline int64_t cap_mint(Cptr dst_cnode, uint64_t dst, Cptr src_cnode, uint64_t src, uint8_t rights,
+                        uint64_t badge) {
+    return syscall(abi::Syscall::cap_mint, dst_cnode, dst, src_cnode, src, rights, badge).rax;
+}
+inline int64_t cap_move(Cptr dst_cnode, uint64_t dst, Cptr src_cnode, uint64_t src) {
+    return syscall(abi::Syscall::cap_move, dst_cnode, dst, src_cnode, src).rax;
+}
+inline int64_t cap_delete(Cptr cnode, uint64_t index) { return syscall(abi::Syscall::cap_delete, cnode, index).rax; }
+inline int64_t cap_revoke(Cptr cnode, uint64_t index) { return syscall(abi::Syscall::cap_revoke, cnode, index).rax; }
+
+struct CapabilityInfo {
+    int64_t result;  // < 0: the error; otherwise the fields below are valid
+    ObjectType type;
+    uint8_t rights;
+    uint8_t size_bits;
+    uint64_t data;   // badge, bytes used of an untyped, or mapped address
+};
+inline CapabilityInfo cap_identify(Cptr cptr) {
+    Registers r = syscall(abi::Syscall::cap_identify, cptr);
+    if (r.rax < 0) return CapabilityInfo{r.rax, ObjectType::null, 0, 0, 0};
+    return CapabilityInfo{0, ObjectType(r.rax & 0xFF), uint8_t(r.rax >> 8), uint8_t(r.rax >> 16), r.rdx};
+}
+
+inline int64_t untyped_retype(Cptr untyped, ObjectType type, unsigned size_bits, Cptr dst_cnode, uint64_t dst,
+                              uint64_t count = 1) {
+    return syscall(abi::Syscall::untyped_retype, untyped, uint64_t(type), size_bits, dst_cnode, dst, count).rax;
+}
+
+inline int64_t thread_configure(Cptr thread, Cptr cspace, Cptr vspace, Cptr ipc_frame = 0, uint64_t ipc_address = 0,
+                                Cptr fault_endpoint = 0) {
+    return syscall(abi::Syscall::thread_configure, thread, cspace, vspace, ipc_frame, ipc_address, fault_endpoint).rax;
+}
+inline int64_t thread_set_priority(Cptr thread, uint8_t priority, uint32_t time_slice_ticks = 0) {
+    return syscall(abi::Syscall::thread_set_priority, thread, priority, time_slice_ticks).rax;
+}
+inline int64_t thread_write_registers(Cptr thread, const abi::ThreadRegisters& r) {
+    return syscall(abi::Syscall::thread_write_registers, thread, uint64_t(&r)).rax;
+}
+inline int64_t thread_read_registers(Cptr thread, abi::ThreadRegisters& r) {
+    return syscall(abi::Syscall::thread_read_registers, thread, uint64_t(&r)).rax;
+}
+inline int64_t thread_resume(Cptr thread) { return syscall(abi::Syscall::thread_resume, thread).rax; }
+inline int64_t thread_suspend(Cptr thread) { return syscall(abi::Syscall::thread_suspend, thread).rax; }
+
+// On Error::missing_page_table, *missing_level (if given) receives the
+// level of the table to map first (1: page table, 2: directory, 3: PDPT).
+inline int64_t page_table_map(Cptr table, Cptr vspace, uint64_t address, unsigned* missing_level = nullptr) {
+    Registers r = syscall(abi::Syscall::page_table_map, table, vspace, address);
+    if (missing_level) *missing_level = unsigned(r.rdx);
+    return r.rax;
+}
+inline int64_t frame_map(Cptr frame, Cptr vspace, uint64_t address, uint8_t rights, unsigned* missing_level = nullptr) {
+    Registers r = syscall(abi::Syscall::frame_map, frame, vspace, address, rights);
+    if (missing_level) *missing_level = unsigned(r.rdx);
+    return r.rax;
+}
+inline int64_t frame_unmap(Cptr frame) { return syscall(abi::Syscall::frame_unmap, frame).rax; }
+
+inline int64_t notification_signal(Cptr n) { return syscall(abi::Syscall::notification_signal, n).rax; }
+inline int64_t notification_wait(Cptr n) { return syscall(abi::Syscall::notification_wait, n).rax; }
+inline int64_t notification_poll(Cptr n) { return syscall(abi::Syscall::notification_poll, n).rax; }
+
+struct Message {
+    uint64_t label;
+    uint64_t words[3];
+};
+struct Received {
+    int64_t result;
+    uint64_t badge;
+    Message message;
+};
+inline int64_t endpoint_send(Cptr ep, const Message& m) {
+    return syscall(abi::Syscall::endpoint_send, ep, m.label, m.words[0], m.words[1], m.words[2]).rax;
+}
+inline Received endpoint_recv(Cptr ep) {
+    Registers r = syscall(abi::Syscall::endpoint_recv, ep);
+    return Received{r.rax, r.rsi, Message{r.rdx, {r.r8, r.r9, r.r10}}};
+}
+inline Received endpoint_call(Cptr ep, const Message& m) {
+    Registers r = syscall(abi::Syscall::endpoint_call, ep, m.label, m.words[0], m.words[1], m.words[2]);
+    return Received{r.rax, r.rsi, Message{r.rdx, {r.r8, r.r9, r.r10}}};
+}
+inline int64_t endpoint_reply(const Message& m) {
+    return syscall(abi::Syscall::endpoint_reply, m.label, m.words[0], m.words[1], m.words[2]).rax;
+}
+
+[[noreturn]] inline void system_poweroff(Cptr console, bool success) {
+    syscall(abi::Syscall::system_poweroff, console, success);
+    __builtin_trap();
 }
 
 }  // namespace sys

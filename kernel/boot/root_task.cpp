@@ -1,0 +1,219 @@
+#include "boot/root_task.hpp"
+
+#include "abi/boot_info.hpp"
+#include "arch/x86_64/lapic.hpp"
+#include "debug/log.hpp"
+#include "debug/panic.hpp"
+#include "lib/cpio.hpp"
+#include "lib/elf.hpp"
+#include "lib/string.hpp"
+#include "mm/physical_memory.hpp"
+#include "mm/physmap.hpp"
+#include "object/address_space.hpp"
+#include "object/cap_tree.hpp"
+#include "object/cnode.hpp"
+#include "object/lifecycle.hpp"
+#include "object/thread.hpp"
+#include "sched/scheduler.hpp"
+
+namespace boot {
+
+namespace {
+
+using abi::ObjectType;
+using object::Capability;
+using object::Slot;
+namespace rights = abi::rights;
+namespace slot = abi::root_slot;
+
+constexpr uint64_t page = 4096;
+
+// All free memory as untyped regions, held here until the root CNode
+// exists to receive them.
+Slot untyped_slots[abi::max_boot_untyped];
+abi::UntypedDescriptor untyped_descriptors[abi::max_boot_untyped];
+size_t untyped_count;
+
+void carve_untyped() {
+    uint64_t base, length, lost = 0;
+    while (mm::frames().take_free_run(base, length)) {
+        while (length) {
+            // The largest naturally aligned power of two that fits.
+            unsigned bits = unsigned(63 - __builtin_clzll(length));
+            if (base) bits = bits < unsigned(__builtin_ctzll(base)) ? bits : unsigned(__builtin_ctzll(base));
+            if (bits > abi::untyped_max_bits) bits = abi::untyped_max_bits;
+            if (untyped_count == abi::max_boot_untyped) {
+                lost += length;
+                break;
+            }
+            Capability cap{ObjectType::untyped, rights::all, uint8_t(bits), 0, 0,
+                           uint64_t(mm::phys_to_virt(base)), 0};
+            object::install(object::boot_sentinel(), &untyped_slots[untyped_count], cap);
+            untyped_descriptors[untyped_count] = abi::UntypedDescriptor{base, uint8_t(bits), {}};
+            ++untyped_count;
+            base += 1ull << bits;
+            length -= 1ull << bits;
+        }
+    }
+    if (lost) klog::warn("root: %lu KiB of memory left out (more than %u untyped regions)", lost >> 10,
+                         abi::max_boot_untyped);
+}
+
+// Retypes the root task's objects from the largest untyped region, exactly
+// as the retype system call would.
+class BootAllocator {
+public:
+    BootAllocator() {
+        for (size_t i = 1; i < untyped_count; ++i)
+            if (untyped_slots[i].cap.size_bits > untyped_slots[source_].cap.size_bits) source_ = i;
+    }
+
+    void retype(ObjectType type, unsigned size_bits, Slot* dst) {
+        Slot& untyped = untyped_slots[source_];
+        uint64_t size = object::object_size(type, size_bits);
+        uint64_t offset = (untyped.cap.data + size - 1) & ~(size - 1);
+        if (offset + size > (1ull << untyped.cap.size_bits)) debug::panic("root: out of memory building the root task");
+        Capability cap;
+        if (object::create_object(type, size_bits, untyped.cap.object + offset, cap) != abi::Error::none)
+            debug::panic("root: cannot create object of type %u", unsigned(type));
+        object::install(&untyped, dst, cap);
+        untyped.cap.data = offset + size;
+    }
+
+private:
+    size_t source_ = 0;
+};
+
+struct RootBuilder {
+    BootAllocator allocator;
+    Slot* slots = nullptr;
+    abi::Cptr next = slot::first_dynamic;
+    abi::BootInfo* info = nullptr;
+
+    Slot& at(abi::Cptr cptr) { return slots[cptr]; }
+
+    // Maps the frame in slot `frame`, making page tables as needed.
+    void map(abi::Cptr frame, uint64_t address, uint8_t frame_rights) {
+        for (;;) {
+            unsigned missing = 0;
+            auto e = object::address_space::map_frame(at(frame).cap, at(slot::vspace).cap, address, frame_rights, missing);
+            if (e == abi::Error::none) return;
+            if (e != abi::Error::missing_page_table) debug::panic("root: cannot map 0x%lx: error %ld", address, int64_t(e));
+            allocator.retype(ObjectType::page_table, missing, &at(next));
+            unsigned ignored;
+            object::address_space::map_page_table(at(next).cap, at(slot::vspace).cap, address, ignored);
+            ++next;
+            ++info->page_tables.count;
+        }
+    }
+};
+
+}  // namespace
+
+bool start_root_task(const BootInfo& boot) {
+    cpio::File file;
+    if (!boot.initrd_size || !cpio::find(mm::phys_to_virt(boot.initrd_phys), boot.initrd_size, "root", file)) {
+        klog::error("root: the initrd has no program named \"root\"; nothing to run");
+        return false;
+    }
+    elf::Image image;
+    size_t bad_index = elf::no_index;
+    if (elf::Error e = elf::parse(file.data, file.size, image, {}, &bad_index); e != elf::Error::none) {
+        klog::error("root: \"root\" is not a valid program: %s; nothing to run", elf::describe(e));
+        return false;
+    }
+
+    carve_untyped();
+    if (!untyped_count) debug::panic("root: no memory left for the root task");
+
+    RootBuilder b;
+    Slot cnode_holder;
+    b.allocator.retype(ObjectType::cnode, abi::root_cnode_radix, &cnode_holder);
+    b.slots = object::cnode::slots(cnode_holder.cap);
+    object::cap_tree::move(&cnode_holder, &b.at(slot::cnode));
+    b.allocator.retype(ObjectType::thread, 0, &b.at(slot::thread));
+    b.allocator.retype(ObjectType::address_space, 0, &b.at(slot::vspace));
+    object::install(object::boot_sentinel(), &b.at(slot::console),
+                    Capability{ObjectType::debug_console, rights::read | rights::write, 0, 0, 0, 0, 0});
+    b.allocator.retype(ObjectType::frame, 0, &b.at(slot::ipc_buffer));
+    b.allocator.retype(ObjectType::frame, 0, &b.at(slot::boot_info));
+    b.info = reinterpret_cast<abi::BootInfo*>(b.at(slot::boot_info).cap.object);
+    abi::BootInfo& info = *b.info;
+
+    // Frames first, in consecutive slots per segment; mappings (and the page
+    // tables they need) after, so the frame ranges stay contiguous.
+    info.image_segment_count = uint32_t(image.segment_count);
+    for (size_t s = 0; s < image.segment_count; ++s) {
+        const elf::Segment& seg = image.segments[s];
+        uint64_t start = seg.vaddr & ~(page - 1);
+        uint64_t end = (seg.vaddr + seg.memory_size + page - 1) & ~(page - 1);
+        uint8_t r = rights::read | (seg.write ? rights::write : 0) | (seg.execute ? rights::execute : 0);
+        info.image[s] = abi::ImageSegment{start, (end - start) / page, b.next, r, {}};
+        for (uint64_t va = start; va < end; va += page) {
+            b.allocator.retype(ObjectType::frame, 0, &b.at(b.next));
+            auto* memory = reinterpret_cast<uint8_t*>(b.at(b.next).cap.object);
+            // The file's bytes that fall in this page; the rest stays zero (.bss).
+            uint64_t from = va > seg.vaddr ? va : seg.vaddr;
+            uint64_t to = va + page < seg.vaddr + seg.file_size ? va + page : seg.vaddr + seg.file_size;
+            if (from < to) memcpy(memory + (from - va), file.data + seg.file_offset + (from - seg.vaddr), to - from);
+            ++b.next;
+        }
+    }
+    abi::Cptr stack_first = b.next;
+    for (uint64_t i = 0; i < abi::root_stack_pages; ++i) b.allocator.retype(ObjectType::frame, 0, &b.at(b.next++));
+    info.initrd_frames = abi::SlotRange{b.next, (boot.initrd_size + page - 1) / page};
+    info.initrd_size = boot.initrd_size;
+    for (uint64_t i = 0; i < info.initrd_frames.count; ++i)
+        object::install(object::boot_sentinel(), &b.at(b.next++),
+                        Capability{ObjectType::frame, rights::read, 0, 0, 0,
+                                   uint64_t(mm::phys_to_virt(boot.initrd_phys + i * page)), 0});
+
+    info.page_tables = abi::SlotRange{b.next, 0};
+    for (size_t s = 0; s < image.segment_count; ++s)
+        for (uint64_t i = 0; i < info.image[s].pages; ++i)
+            b.map(info.image[s].first_frame + i, info.image[s].address + i * page, info.image[s].rights);
+    for (uint64_t i = 0; i < abi::root_stack_pages; ++i)
+        b.map(stack_first + i, abi::root_stack_top - (abi::root_stack_pages - i) * page, rights::read | rights::write);
+    for (uint64_t i = 0; i < info.initrd_frames.count; ++i)
+        b.map(info.initrd_frames.first + i, abi::initrd_address + i * page, rights::read);
+    b.map(slot::ipc_buffer, abi::root_ipc_buffer_address, rights::read | rights::write);
+    b.map(slot::boot_info, abi::boot_info_address, rights::read);
+
+    // The rest of memory is the root task's to give out.
+    info.untyped = abi::SlotRange{b.next, untyped_count};
+    for (size_t i = 0; i < untyped_count; ++i) {
+        info.untyped_list[i] = untyped_descriptors[i];
+        object::cap_tree::move(&untyped_slots[i], &b.at(b.next++));
+    }
+    info.first_free_slot = b.next;
+    info.magic = abi::boot_info_magic;
+    info.tsc_hz = arch::lapic::tsc_hz();
+    info.timer_hz = arch::lapic::timer_hz();
+    size_t cmdline_length = strlen(boot.cmdline.text());
+    if (cmdline_length >= sizeof info.cmdline) cmdline_length = sizeof info.cmdline - 1;
+    memcpy(info.cmdline, boot.cmdline.text(), cmdline_length);
+
+    // The thread: its capabilities, the System V initial stack (argc = 0,
+    // empty argv and envp, an empty auxiliary vector), top priority.
+    auto* thread = reinterpret_cast<object::Thread*>(b.at(slot::thread).cap.object);
+    object::install(&b.at(slot::cnode), &thread->cspace, b.at(slot::cnode).cap);
+    object::install(&b.at(slot::vspace), &thread->vspace, b.at(slot::vspace).cap);
+    Capability ipc = b.at(slot::ipc_buffer).cap;
+    ipc.asid = 0, ipc.data = 0;
+    object::install(&b.at(slot::ipc_buffer), &thread->ipc_buffer, ipc);
+    thread->ipc_buffer_address = abi::root_ipc_buffer_address;
+    constexpr uint64_t initial_stack_words = 6;  // argc, argv NULL, envp NULL, AT_NULL pair, padding
+    thread->context.rsp = abi::root_stack_top - initial_stack_words * 8;
+    thread->context.rip = image.entry;
+    thread->priority = abi::root_priority;
+    sched::make_ready(thread);
+
+    uint64_t used = 0;
+    for (size_t i = 0; i < untyped_count; ++i) used += 1ull << untyped_descriptors[i].size_bits;
+    klog::info("root: started from the initrd (entry 0x%lx, %zu segments); handed over %zu untyped regions "
+               "(%lu MiB), %lu initrd frames; first free slot %lu",
+               image.entry, image.segment_count, untyped_count, used >> 20, info.initrd_frames.count, info.first_free_slot);
+    return true;
+}
+
+}  // namespace boot

@@ -1,0 +1,37 @@
+// Address spaces (a top-level page table with an ASID), the page tables a
+// task maps into them, and the mapping of frames.
+//
+// The kernel never allocates page tables for user mappings: a task retypes
+// page-table objects from its untyped memory and maps them level by level,
+// and frame_map fails with Error::missing_page_table (naming the level)
+// until the levels it needs exist.
+#pragma once
+
+#include "object/capability.hpp"
+
+namespace object::address_space {
+
+using Error = abi::Error;
+
+inline constexpr uint32_t max_asids = 16384;
+
+// Makes the zeroed page at pml4 an address space: shares the kernel half
+// and takes an ASID. Error::out_of_memory when no ASID is left.
+Error create(uint64_t pml4, uint32_t& asid);
+bool asids_available(uint32_t count);
+void destroy(const Capability& cap);
+
+// Maps the page table of cap (level 1..3) into the address space so that it
+// translates address. On missing_page_table, missing_level tells which.
+Error map_page_table(Capability& page_table, const Capability& space, uint64_t address, unsigned& missing_level);
+// Maps the frame with the given rights (subset of the capability's).
+Error map_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights,
+                unsigned& missing_level);
+// Removes the mapping a frame or page-table capability made, if it still
+// stands (the address space or an upper table may have gone since).
+void unmap(Capability& cap);
+
+// The physical root (CR3 value) of an address-space capability.
+uint64_t root_of(const Capability& space);
+
+}  // namespace object::address_space

@@ -1,0 +1,69 @@
+#include "object/thread.hpp"
+
+#include "arch/x86_64/gdt.hpp"
+#include "object/ipc.hpp"
+#include "sched/scheduler.hpp"
+
+namespace object {
+
+namespace {
+uint64_t next_thread_id = 1;
+constexpr uint32_t default_time_slice = 10;  // ticks
+}  // namespace
+
+const char* describe(ThreadState state) {
+    switch (state) {
+    case ThreadState::inactive: return "inactive";
+    case ThreadState::ready: return "ready";
+    case ThreadState::running: return "running";
+    case ThreadState::blocked_send: return "blocked sending";
+    case ThreadState::blocked_receive: return "blocked receiving";
+    case ThreadState::blocked_reply: return "waiting for a reply";
+    case ThreadState::blocked_notification: return "waiting on a notification";
+    }
+    return "?";
+}
+
+void init_thread(Thread* t) {
+    t->frame = &t->context;
+    t->context.cs = arch::gdt::user_code;
+    t->context.ss = arch::gdt::user_data;
+    t->context.rflags = 0x202;  // IF: user code always runs interruptible
+    t->state = ThreadState::inactive;
+    t->time_slice = default_time_slice;
+    t->id = next_thread_id++;
+    arch::fpu::init_state(t->fpu_state);
+}
+
+bool is_runnable_configuration(const Thread* t) {
+    return t->cspace.cap.type == ObjectType::cnode && t->vspace.cap.type == ObjectType::address_space;
+}
+
+void stop(Thread* t) {
+    switch (t->state) {
+    case ThreadState::ready: sched::dequeue(t); break;
+    case ThreadState::blocked_send:
+    case ThreadState::blocked_receive:
+    case ThreadState::blocked_notification: ipc::cancel_wait(t); break;
+    case ThreadState::blocked_reply:
+        if (t->callee) t->callee->caller = nullptr;
+        t->callee = nullptr;
+        break;
+    default: break;
+    }
+    // A thread that owed a reply can no longer give it.
+    if (Thread* caller = t->caller) {
+        t->caller = nullptr;
+        caller->callee = nullptr;
+        wake(caller, abi::error_code(Error::partner_died));
+    }
+    t->state = ThreadState::inactive;
+}
+
+void wake(Thread* t, int64_t result) {
+    t->context.rax = uint64_t(result);
+    t->waiting_on = nullptr;
+    sched::make_ready(t);
+}
+
+}  // namespace object

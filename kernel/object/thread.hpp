@@ -1,0 +1,87 @@
+// Thread objects (TCBs): saved user state, scheduling parameters, IPC state
+// and the capabilities a thread runs with.
+#pragma once
+
+#include <cstdint>
+
+#include "arch/x86_64/fpu.hpp"
+#include "arch/x86_64/trap_frame.hpp"
+#include "lib/intrusive_list.hpp"
+#include "object/capability.hpp"
+
+namespace object {
+
+using Error = abi::Error;  // the kernel's error vocabulary is the ABI's
+
+enum class ThreadState : uint8_t {
+    inactive,              // created, suspended, exited, or stopped by a fault
+    ready,                 // in the run queue
+    running,               // the current thread (not in the run queue)
+    blocked_send,          // queued on an endpoint with a message (send or call)
+    blocked_receive,       // queued on an endpoint, waiting for a sender
+    blocked_reply,         // called and waiting for the reply
+    blocked_notification,  // waiting on a notification
+};
+
+const char* describe(ThreadState state);
+
+// A register-sized message (the slow path of IPC; 256-byte messages through
+// the IPC buffer come with the IPC issue).
+struct Message {
+    uint64_t label;
+    uint64_t words[3];
+};
+
+struct Thread {
+    // Saved user registers. Kept first: entries from user mode write them
+    // here directly (TSS.RSP0 and CpuLocal.context_end point at its end).
+    arch::TrapFrame context;
+    arch::TrapFrame* frame;      // where to resume: &context, or the idle thread's stack
+
+    lib::ListNode queue_node;    // in the run queue or one wait queue
+    ThreadState state;
+    uint8_t priority;
+    bool is_call;                // while blocked_send: a call, so it wants a reply
+    bool is_idle;
+    uint32_t time_slice;         // ticks per turn
+    uint32_t slice_left;
+    uint64_t id;                 // for the console only
+
+    void* waiting_on;            // the endpoint or notification while blocked on it
+    Thread* caller;              // who waits for our reply
+    Thread* callee;              // whose reply we wait for
+    Message message;             // outgoing while blocked_send
+    uint64_t badge;              // of the capability used to send
+    int64_t exit_status;
+    Thread* finalize_next;       // deferred destruction list (object/destroy.cpp)
+
+    // The capabilities the thread runs with: copies, so the objects live
+    // as long as the thread uses them.
+    Slot cspace;
+    Slot vspace;
+    Slot ipc_buffer;
+    Slot fault_handler;
+    uint64_t ipc_buffer_address;
+
+    alignas(64) uint8_t fpu_state[arch::fpu::max_state_size];
+};
+static_assert(sizeof(Thread) <= (1u << abi::thread_size_bits));
+
+inline Thread* thread_of(lib::ListNode* node) { return lib::owner_of<Thread, &Thread::queue_node>(node); }
+
+// Sets up a thread object in freshly zeroed memory: inactive, priority 0,
+// user segment selectors, interrupts enabled, clean FPU state.
+void init_thread(Thread* t);
+
+// Whether the thread has the cspace and vspace it needs to run.
+bool is_runnable_configuration(const Thread* t);
+
+// Takes a thread out of whatever it waits in (run queue, endpoint,
+// notification, pending reply) and makes it inactive. Partners that wait
+// for it are told: a caller waiting for its reply gets partner_died.
+void stop(Thread* t);
+
+// Wakes a blocked thread with result in rax (0 or a negated error).
+void wake(Thread* t, int64_t result);
+
+}  // namespace object

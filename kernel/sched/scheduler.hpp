@@ -1,0 +1,44 @@
+// The scheduler: preemptive, round robin within a priority, higher
+// priorities first. The running thread is kept out of the run queue; it
+// goes back at the tail when its time slice ends or it yields, and at the
+// head when a higher-priority thread preempts it (it keeps its turn).
+#pragma once
+
+#include "arch/x86_64/trap_frame.hpp"
+#include "object/thread.hpp"
+
+namespace sched {
+
+// Creates the idle thread and makes it current.
+void init();
+// From now on interrupts from user mode and from the idle loop reschedule.
+void start();
+bool started();
+
+object::Thread* current();
+
+void make_ready(object::Thread* t);  // inactive or blocked -> ready (tail of its level)
+void dequeue(object::Thread* t);     // ready -> out of the run queue (state unchanged)
+void set_priority(object::Thread* t, uint8_t priority);
+
+// Ends the current thread's turn: it goes to the back of its level.
+void yield();
+// Called on every timer interrupt.
+void tick();
+
+// Whether schedule() would switch away from the current thread: its turn
+// is over, it blocked, or a higher-priority thread is ready. Cheap, so the
+// system-call path can skip the scheduler when nothing changed.
+bool switch_pending();
+
+// Decides who runs next and switches to it (address space, FPU, kernel
+// entry stack). Returns the frame to resume.
+arch::TrapFrame* schedule();
+
+// The thread object is going away: drop every reference the scheduler has.
+void forget(object::Thread* t);
+
+// The address space is going away: stop using it if it is loaded.
+void forget_address_space(uint64_t root_phys);
+
+}  // namespace sched

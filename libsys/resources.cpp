@@ -1,0 +1,89 @@
+#include "sys/resources.hpp"
+
+namespace sys {
+
+namespace {
+// Must agree with the kernel's object sizes (kernel/object/lifecycle.cpp).
+uint64_t object_size(ObjectType type, unsigned size_bits) {
+    switch (type) {
+    case ObjectType::untyped: return 1ull << size_bits;
+    case ObjectType::cnode: return 1ull << (size_bits + abi::cnode_slot_size_bits);
+    case ObjectType::thread: return 1ull << abi::thread_size_bits;
+    case ObjectType::endpoint: return 1ull << abi::endpoint_size_bits;
+    case ObjectType::notification: return 1ull << abi::notification_size_bits;
+    default: return 1ull << abi::page_size_bits;
+    }
+}
+}  // namespace
+
+void SlotAllocator::init(Cptr cnode, Cptr first, Cptr end) {
+    cnode_ = cnode;
+    next_ = first;
+    end_ = end;
+    freed_count_ = 0;
+}
+
+Cptr SlotAllocator::allocate() {
+    if (freed_count_) return freed_[--freed_count_];
+    return next_ < end_ ? next_++ : 0;
+}
+
+void SlotAllocator::free(Cptr slot) {
+    if (freed_count_ < free_list_capacity) freed_[freed_count_++] = slot;
+}
+
+bool UntypedPool::add(Cptr untyped, uint8_t size_bits) {
+    if (count_ == capacity) return false;
+    regions_[count_++] = Region{untyped, size_bits, 0};
+    return true;
+}
+
+Cptr UntypedPool::allocate(ObjectType type, unsigned size_bits, int64_t* result) {
+    uint64_t size = object_size(type, size_bits);
+    Cptr slot = slots_.allocate();
+    int64_t r = abi::error_code(slot ? Error::out_of_memory : Error::slot_occupied);
+    for (unsigned i = 0; slot && i < count_; ++i) {
+        Region& region = regions_[i];
+        uint64_t offset = (region.used + size - 1) & ~(size - 1);
+        if (offset + size > (1ull << region.size_bits)) continue;
+        r = untyped_retype(region.cptr, type, size_bits, slots_.cnode(), slot);
+        if (ok(r)) {
+            region.used = offset + size;
+            if (result) *result = r;
+            return slot;
+        }
+        if (error_of(r) != Error::out_of_memory) break;
+        region.used = 1ull << region.size_bits;  // our view was stale: the region is full
+    }
+    if (slot) slots_.free(slot);
+    if (result) *result = r;
+    return 0;
+}
+
+int64_t UntypedPool::map_frame(Cptr frame, Cptr vspace, uint64_t address, uint8_t rights) {
+    for (;;) {
+        unsigned level = 0;
+        int64_t r = sys::frame_map(frame, vspace, address, rights, &level);
+        if (error_of(r) != Error::missing_page_table) return r;
+        int64_t made;
+        Cptr table = allocate(ObjectType::page_table, level, &made);
+        if (!table) return made;
+        r = page_table_map(table, vspace, address);
+        if (!ok(r)) return r;
+    }
+}
+
+Cptr UntypedPool::map_new_frame(Cptr vspace, uint64_t address, uint8_t rights) {
+    Cptr frame = allocate(ObjectType::frame);
+    if (!frame) return 0;
+    if (!ok(map_frame(frame, vspace, address, rights))) return 0;
+    return frame;
+}
+
+uint64_t UntypedPool::bytes_free() const {
+    uint64_t total = 0;
+    for (unsigned i = 0; i < count_; ++i) total += (1ull << regions_[i].size_bits) - regions_[i].used;
+    return total;
+}
+
+}  // namespace sys

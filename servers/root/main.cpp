@@ -1,0 +1,38 @@
+// The root task's start: take stock of what the kernel handed over, then do
+// what the command line asks.
+#include "lib/string.hpp"
+#include "root.hpp"
+
+namespace root {
+Context context;
+}
+
+using namespace root;
+
+int main(int, char**, char**) {
+    const abi::BootInfo& info = *context.info;
+    if (info.magic != abi::boot_info_magic) {
+        sys::print("root: no boot-info page at 0x%lx\n", abi::boot_info_address);
+        return 1;
+    }
+    context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << abi::root_cnode_radix);
+    uint64_t memory = 0;
+    for (uint64_t i = 0; i < info.untyped.count; ++i) {
+        context.memory.add(info.untyped.first + i, info.untyped_list[i].size_bits);
+        memory += 1ull << info.untyped_list[i].size_bits;
+    }
+    sys::print("root: running; %lu untyped regions (%lu MiB), initrd %lu bytes, %lu free slots\n",
+               info.untyped.count, memory >> 20, info.initrd_size,
+               uint64_t(1ull << abi::root_cnode_radix) - info.first_free_slot);
+
+    char run[32] = "";
+    command_line_value("run", run, sizeof run);
+    int failures = 0;
+    if (lib::equal(run, "tests")) failures = run_kernel_tests();
+    else if (lib::equal(run, "bench")) failures = run_benchmarks();
+    else if (run[0]) sys::print("root: unknown run=%s (tests, bench)\n", run), failures = 1;
+
+    sys::print("root: done%s\n", failures ? " (with failures)" : "");
+    if (command_line_has("poweroff")) sys::system_poweroff(abi::root_slot::console, failures == 0);
+    return failures ? 1 : 0;
+}

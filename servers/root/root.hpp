@@ -1,0 +1,55 @@
+// The root task: the first user program, holder of all memory at boot.
+// It sets up what the command line asks for (run=tests, run=bench) and
+// hands out resources; later the loader and pager servers start from here.
+#pragma once
+
+#include <cstdint>
+
+#include "abi/boot_info.hpp"
+#include "sys/print.hpp"
+#include "sys/resources.hpp"
+#include "sys/syscall.hpp"
+
+namespace root {
+
+struct Context {
+    const abi::BootInfo* info = reinterpret_cast<const abi::BootInfo*>(abi::boot_info_address);
+    sys::SlotAllocator slots;
+    sys::UntypedPool memory{slots};
+};
+extern Context context;
+
+// Whether the kernel command line holds `word` (or word=...), and its value.
+bool command_line_has(const char* word);
+bool command_line_value(const char* key, char* out, uint64_t capacity);
+
+// --- threads and address spaces for tests and benchmarks ----------------------
+
+// A new address space that shares the root task's code and read-only data
+// (the same frames, mapped at the same addresses) and nothing else.
+sys::Cptr make_code_sharing_space();
+
+// Maps a new frame readable and writable at address in vspace (and returns
+// its capability), or 0.
+sys::Cptr map_page(sys::Cptr vspace, uint64_t address);
+// Maps an existing frame (through a copy of its capability) into vspace,
+// readable and writable.
+bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address);
+
+using ThreadEntry = void (*)(uint64_t argument);
+
+// Creates a thread running entry(argument) in vspace with the root's CNode,
+// on a fresh stack mapped in vspace at stack_top; not yet resumed.
+sys::Cptr make_thread(sys::Cptr vspace, ThreadEntry entry, uint64_t argument, uint8_t priority,
+                      uint64_t stack_top);
+
+// A region of the address space for thread stacks: each thread created
+// with next_stack_top() gets 16 KiB of its own below the returned top.
+uint64_t next_stack_top();
+
+uint64_t rdtsc();
+
+int run_kernel_tests();   // TAP on the console; returns the number of failures
+int run_benchmarks();
+
+}  // namespace root
