@@ -4,7 +4,7 @@
 set -eu
 
 
-packages="gcc g++ binutils nasm meson ninja-build python3 qemu-system-x86 gdb cpio googletest libgtest-dev"
+packages="gcc g++ binutils nasm meson ninja-build python3 qemu-system-x86 gdb cpio googletest libgtest-dev clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

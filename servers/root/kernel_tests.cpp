@@ -54,7 +54,8 @@ struct Shared {
     volatile int64_t results[16];
     volatile uint64_t counters[16];
     volatile uint64_t turns[16];          // turns each thread observed
-    volatile uint64_t turn_starts[16][64];// TSC at the start of each turn
+    uint64_t runner;                      // (turn number << 8) | the thread running it
+    volatile uint64_t order[256];         // which thread had each turn
     volatile uint64_t marks[16][2];       // per-thread start and end TSC
 };
 static_assert(sizeof(Shared) <= shared_pages * 4096);
@@ -358,20 +359,22 @@ void a_faulting_thread_is_stopped_alone(Test& t) {
 
 constexpr uint64_t spinner_turns = 6;
 
-// Never yields: counts its turns (a long gap in the TSC means another
-// thread ran) until it has had spinner_turns of them.
+// Never yields: counts the turns it gets until it has had spinner_turns.
+// A turn starts when it finds another thread was the last to run; the
+// compare-and-swap claims the turn's number atomically (a single
+// instruction, so preemption cannot split it), and the turn's owner is
+// filed under that number. Host timing plays no part.
 void spinner(uint64_t index) {
-    uint64_t last = rdtsc();
-    shared.turn_starts[index][0] = last;
-    shared.turns[index] = 1;
     while (shared.turns[index] < spinner_turns) {
-        uint64_t now = rdtsc();
-        if (now - last > shared.turn_gap) {
-            uint64_t turn = shared.turns[index];
-            shared.turn_starts[index][turn] = now;
-            shared.turns[index] = turn + 1;
+        uint64_t seen = __atomic_load_n(&shared.runner, __ATOMIC_SEQ_CST);
+        if ((seen & 0xFF) != index + 1) {
+            uint64_t turn = seen >> 8;
+            if (__atomic_compare_exchange_n(&shared.runner, &seen, ((turn + 1) << 8) | (index + 1), false,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+                if (turn < 256) shared.order[turn] = index;
+                shared.turns[index] = shared.turns[index] + 1;
+            }
         }
-        last = now;
         shared.counters[index] = shared.counters[index] + 1;
     }
     finish_thread();
@@ -381,32 +384,18 @@ void preemption_is_round_robin(Test& t) {
     constexpr uint64_t n = 4;
     sys::thread_set_priority(slot::thread, 255);
     if (!run_threads(t, n, spinner, 100, true)) return;
-    // Merge the turn starts of all threads in time order: while all are
-    // running, the order must repeat with period n.
-    uint64_t order[n * spinner_turns];
-    uint64_t position[n] = {};
-    uint64_t length = 0;
-    for (;;) {
-        uint64_t best = n;
-        for (uint64_t i = 0; i < n; ++i)
-            if (position[i] < shared.turns[i] &&
-                (best == n || shared.turn_starts[i][position[i]] < shared.turn_starts[best][position[best]]))
-                best = i;
-        if (best == n) break;
-        order[length++] = best;
-        ++position[best];
-    }
     for (uint64_t i = 0; i < n; ++i)
         if (shared.counters[i] == 0 || shared.turns[i] < spinner_turns)
             t.fail("thread %lu made no progress (%lu turns)", i, shared.turns[i]);
+    // While all are running, the turns must cycle through them in a fixed
+    // order: period n, n different threads.
     uint64_t checked = n * (spinner_turns - 1);
-    for (uint64_t i = n; i < checked && i < length; ++i)
-        if (order[i] != order[i - n])
-            t.fail("turn %lu went to thread %lu, round robin wants %lu", i, order[i], order[i - n]);
-    bool distinct = true;
+    for (uint64_t i = n; i < checked; ++i)
+        if (shared.order[i] != shared.order[i - n])
+            t.fail("turn %lu went to thread %lu, round robin wants %lu", i, shared.order[i], shared.order[i - n]);
     for (uint64_t i = 0; i < n; ++i)
-        for (uint64_t j = i + 1; j < n; ++j) distinct &= order[i] != order[j];
-    if (!distinct) t.fail("the first %lu turns did not go to %lu different threads", n, n);
+        for (uint64_t j = i + 1; j < n; ++j)
+            if (shared.order[i] == shared.order[j]) t.fail("the first %lu turns did not go to %lu threads", n, n);
 }
 
 void timed_spin(uint64_t index) {

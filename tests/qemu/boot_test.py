@@ -49,14 +49,14 @@ def check_status(tap, result, expected, description):
               + (" (timed out)" if result.timed_out else ""))
 
 
-def forward_guest_tap(tap, log):
-    """Re-reports the kernel's own TAP results as cases of this test."""
+def forward_guest_tap(tap, log, prefix="kernel selftest"):
+    """Re-reports TAP results printed in the guest as cases of this test."""
     plan = find(log, r"^1\.\.(\d+)$")
     results = re.findall(r"^(ok|not ok) (\d+) - (.*)$((?:\n# .*)*)", log, re.MULTILINE)
     for status, _, description, diagnostics in results:
-        tap.check(status == "ok", f"kernel selftest: {description}", diagnostics.replace("# ", ""))
+        tap.check(status == "ok", f"{prefix}: {description}", diagnostics.replace("# ", ""))
     tap.check(plan is not None and int(plan.group(1)) == len(results),
-              "kernel selftest: every planned test reported",
+              f"{prefix}: every planned test reported",
               f"plan {plan.group(1) if plan else 'missing'}, {len(results)} results")
 
 
@@ -103,16 +103,29 @@ def scenario_boot(args, tap):
     ms = int(ticks.group(2)) if ticks else 0
     tap.check(ticks and int(ticks.group(1)) >= 10 and 300 <= ms <= 5000,
               "timer ticking: a second of ticks takes about a second of TSC time", ticks and ticks.group(0))
+    check_present(tap, log, "the kernel starts the root task from the initrd",
+                  r"root: started from the initrd .* handed over \d+ untyped regions")
+    check_in_order(tap, log, "the root task runs in user mode and finishes",
+                   [r"^root: running; \d+ untyped regions", r"^root: done$"])
     check_no_panic(tap, log)
     check_present(tap, log, "clean power-off reported", r"kernel: powering off \(success\)")
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
 
 
 def scenario_idle(args, tap):
-    marker = "kernel: nothing more to run; idling"
+    marker = "root: done"
     result = boot(args, "", stop_when=lambda log: marker in log)
-    check_present(tap, result.log, "without poweroff the kernel idles after boot", re.escape(marker))
+    check_present(tap, result.log, "without poweroff the root task finishes and the kernel idles", re.escape(marker))
+    tap.check(result.status is None, "QEMU still runs: the kernel idles rather than powering off",
+              f"QEMU exit status {result.status}")
     check_no_panic(tap, result.log)
+
+
+def scenario_kernel_tests(args, tap):
+    result = boot(args, "run=tests poweroff")
+    forward_guest_tap(tap, result.log, prefix="kernel test")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
 
 def scenario_selftest(args, tap):
@@ -174,15 +187,18 @@ def scenario_bad_initrd(args, tap):
     result = boot(args, "poweroff", initrd=args.bad_initrd)
     check_present(tap, result.log, "a truncated initrd is refused with the reason and offset",
                   r"^\[error\] initrd: malformed archive at offset \d+: truncated")
+    check_present(tap, result.log, "with no root program the kernel says there is nothing to run",
+                  r'^\[error\] root: the initrd has no program named "root"; nothing to run')
     check_no_panic(tap, result.log)
-    check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "the kernel powers off cleanly, reporting failure")
 
 
 def scenario_no_initrd(args, tap):
     args.initrd = None
     result = boot(args, "poweroff")
     check_present(tap, result.log, "a boot without an initrd says so", r"^\[warn\] initrd: none was loaded")
-    check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "the kernel powers off cleanly, reporting failure")
 
 
 def scenario_bad_option(args, tap):
@@ -196,6 +212,7 @@ SCENARIOS = {
     "boot": scenario_boot,
     "idle": scenario_idle,
     "selftest": scenario_selftest,
+    "kernel-tests": scenario_kernel_tests,
     "cpu-max": scenario_cpu_max,
     "fault-halts": scenario_fault_halts,
     "bad-initrd": scenario_bad_initrd,
