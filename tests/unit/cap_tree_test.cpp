@@ -7,6 +7,11 @@
 //   retype(untyped, dst, a) a new object at address a, as a child of untyped
 //   remove(slot)            is_final, then unlink and clear; returns is_final
 //   revoke(slot)            remove(last_descendant(slot)) until there is none
+// libsys's `namespace abi` clashes with libstdc++'s global alias
+// `namespace abi = __cxxabiv1;` in <cxxabi.h>, which GoogleTest includes
+// only to demangle type names. Keep GoogleTest from including it.
+#define GTEST_HAS_CXXABI_H_ 0
+
 #include "object/cap_tree.hpp"
 
 #include <gtest/gtest.h>
@@ -161,6 +166,12 @@ TEST(InsertChild, AppendsChildrenInOrder) {
     EXPECT_EQ(f[4]->cap.object, f[2]->cap.object);
 }
 
+// Names for tests parameterized by the position among three siblings.
+std::string position_name(const ::testing::TestParamInfo<int>& info) {
+    static const char* const names[] = {"First", "Middle", "Last"};
+    return names[info.param];
+}
+
 // --- unlink ------------------------------------------------------------------
 
 // Sentinel -> untyped 0 -> leaves 1, 2, 3.
@@ -260,10 +271,7 @@ TEST_P(UnlinkWithChildren, ChildrenTakeItsPlaceInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Position, UnlinkWithChildren, ::testing::Values(0, 1, 2),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                             const char* names[] = {"First", "Middle", "Last"};
-                             return std::string(names[info.param]);
-                         });
+position_name);
 
 TEST(Unlink, OnlyChildWithChildren) {
     Forest f(5);
@@ -344,10 +352,7 @@ TEST_P(MoveAt, TransfersCapabilityPositionAndChildren) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Position, MoveAt, ::testing::Values(0, 1, 2),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                             const char* names[] = {"First", "Middle", "Last"};
-                             return std::string(names[info.param]);
-                         });
+position_name);
 
 TEST(Move, OnlyChildLeaf) {
     Forest f(3);
@@ -653,11 +658,16 @@ public:
             static const ObjectType types[] = {ObjectType::endpoint, ObjectType::frame, ObjectType::notification,
                                                ObjectType::cnode, ObjectType::untyped};
             ObjectType type = types[pick(5)];
+            if (type == ObjectType::untyped && from->cap.size_bits < abi::untyped_min_bits + 3) type = ObjectType::frame;
             uint8_t size_bits = type == ObjectType::untyped ? uint8_t(from->cap.size_bits - 1 - pick(3))
                                 : type == ObjectType::cnode ? 4 : 0;
             // Untyped regions are carved at the parent's base at times, so
-            // that only their size tells them apart.
-            uint64_t address = type == ObjectType::untyped && pick(2) ? from->cap.object : fresh_address();
+            // that only their size tells them apart. (The kernel's watermark
+            // never carves a region that is still live twice; nor does this.)
+            uint64_t address = fresh_address();
+            if (type == ObjectType::untyped && pick(2) &&
+                !count_caps().count(key_of(untyped_cap(from->cap.object, size_bits))))
+                address = from->cap.object;
             trace_ << "retype " << index(from) << " -> " << index(dst) << " type " << int(type) << "\n";
             retype(from, dst, address, type, size_bits);
             created(dst->cap);
@@ -791,21 +801,16 @@ private:
         if (empty.empty()) return;
         Slot* dst = empty[pick(empty.size())];
         trace_ << "root untyped -> " << index(dst) << "\n";
-        dst->cap = untyped_cap(fresh_address() << 8, 24);
+        dst->cap = untyped_cap(fresh_address(), 24);
         cap_tree::insert_child(&sentinel_, dst);
         created(dst->cap);
     }
 
     void created(const Capability& cap) {
-        // The model's addresses are fresh except for untyped carved at a
-        // parent's base, whose size may repeat an earlier region's: that is a
-        // new object only if no such object was ever made.
+        // Addresses are fresh except for untyped carved at a parent's base,
+        // which may repeat a region destroyed earlier: a new incarnation.
         ObjectKey k = key_of(cap);
-        if (objects_.count(k) && destroyed_.count(k)) {
-            // The same region carved again after it was destroyed: a new
-            // incarnation of the object.
-            destroyed_.erase(k);
-        }
+        destroyed_.erase(k);
         objects_.insert(k);
     }
 
@@ -861,7 +866,7 @@ private:
     std::mt19937 rng_;
     Slot sentinel_;
     std::vector<Slot> slots_;
-    uint64_t next_address_ = 0xffff800000000000 >> 8;
+    uint64_t next_address_ = 0xffff800000000000;
     std::set<ObjectKey> objects_;
     std::map<ObjectKey, int> destroyed_;
     size_t destroyed_total_ = 0;
