@@ -1,24 +1,86 @@
-#include <initializer_list>
-
 #include "object/ipc.hpp"
 
+#include "abi/ipc.hpp"
+#include "lib/string.hpp"
+#include "object/cnode.hpp"
+#include "object/lifecycle.hpp"
 #include "sched/scheduler.hpp"
+
+#include <initializer_list>
 
 namespace object::ipc {
 
 namespace {
 
-void deliver(Thread* receiver, uint64_t badge, const Message& m) {
-    arch::TrapFrame& r = receiver->context;
-    r.rsi = badge;
-    r.rdx = m.label;
-    r.r8 = m.words[0];
-    r.r9 = m.words[1];
-    r.r10 = m.words[2];
+namespace message = abi::ipc;
+
+abi::ipc::Buffer* buffer_of(const Thread* t) {
+    if (t->ipc_buffer.cap.type != ObjectType::frame) return nullptr;
+    return reinterpret_cast<abi::ipc::Buffer*>(t->ipc_buffer.cap.object);
 }
 
-// The receiver takes the caller's reply obligation; an earlier caller it
-// never answered is told its partner gave up on it.
+Slot* lookup_in(const Thread* t, uint64_t cptr) {
+    Slot* s = cnode::slot_at(t->cspace.cap, cptr);
+    return s && !s->cap.is_null() ? s : nullptr;
+}
+
+// Copies the capabilities the sender names into the receiver's receive
+// slots; returns how many arrived. A capability that no longer resolves,
+// or a receiver without free receive slots, simply gets fewer.
+uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
+    const message::Buffer* out = buffer_of(from);
+    const message::Buffer* in = buffer_of(to);
+    if (!count || !out || !in) return 0;
+    Slot* cnode = lookup_in(to, in->receive_cnode);
+    if (!cnode || cnode->cap.type != ObjectType::cnode || !(cnode->cap.rights & abi::rights::write)) return 0;
+    uint64_t arrived = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+        Slot* source = lookup_in(from, out->caps[i]);
+        Slot* target = cnode::slot_at(cnode->cap, in->receive_index + arrived);
+        if (!source || !target || !target->cap.is_null() || source->cap.type == ObjectType::untyped) continue;
+        Capability cap = source->cap;
+        if (cap.type == ObjectType::frame || cap.type == ObjectType::page_table) cap.asid = 0, cap.data = 0;
+        install(source, target, cap);
+        ++arrived;
+    }
+    return arrived;
+}
+
+// Delivers the message in from's registers (and buffer) to `to`, which
+// then sees rax = 0, rdi = badge, rsi = the tag as delivered, rdx, r10, r8,
+// r9 = words 0..3, and the remaining words in its buffer.
+void transfer(Thread* from, Thread* to, uint64_t badge) {
+    const arch::TrapFrame& s = from->context;
+    arch::TrapFrame& r = to->context;
+    uint64_t tag = s.rsi;
+    uint64_t length = message::tag_length(tag);
+    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
+    if (length > message::register_bytes) {
+        message::Buffer* in = buffer_of(to);
+        const message::Buffer* out = buffer_of(from);
+        if (in && out) {
+            uint64_t words = (length + 7) / 8;
+            memcpy(in->words + message::register_words, out->words + message::register_words,
+                   (words - message::register_words) * 8);
+        } else {
+            length = message::register_bytes;  // the receiver has nowhere to put the rest
+        }
+    }
+    uint64_t caps = transfer_capabilities(from, to, message::tag_caps(tag));
+    r.rax = 0;
+    r.rdi = badge;
+    r.rsi = message::make_tag(message::tag_label(tag), length, caps);
+}
+
+void deliver_notification(Thread* t, uint64_t bits) {
+    t->context.rax = 0;
+    t->context.rdi = bits;
+    t->context.rsi = message::flag_notification;
+    t->waiting_on = nullptr;
+}
+
+// The receiver takes the caller's reply right; an earlier caller it never
+// answered is told its partner gave up on it.
 void link_call(Thread* caller, Thread* receiver) {
     if (Thread* abandoned = receiver->caller) {
         abandoned->callee = nullptr;
@@ -35,51 +97,124 @@ void block(Thread* self, lib::IntrusiveList& queue, void* object, ThreadState st
     queue.push_back(&self->queue_node);
 }
 
+bool fits_fast_path(uint64_t tag) {
+    return message::tag_length(tag) <= message::register_bytes && !message::tag_caps(tag) &&
+           !(tag & message::flag_nonblocking);
+}
+
+void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
+    r.rax = 0;
+    r.rdi = badge;
+    r.rsi = message::make_tag(message::tag_label(s.rsi), message::tag_length(s.rsi));
+    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
+}
+
 }  // namespace
 
-void send(Thread* self, Endpoint* ep, uint64_t badge, const Message& m, bool is_call) {
+Error validate_message(Thread* self, uint8_t endpoint_rights) {
+    uint64_t tag = self->context.rsi;
+    if (message::tag_length(tag) > message::max_message_bytes) return Error::bad_argument;
+    const message::Buffer* out = buffer_of(self);
+    if (message::tag_length(tag) > message::register_bytes && !out) return Error::bad_address;
+    uint64_t caps = message::tag_caps(tag);
+    if (!caps) return Error::none;
+    if (!(endpoint_rights & abi::rights::grant)) return Error::insufficient_rights;
+    if (!out) return Error::bad_address;
+    for (uint64_t i = 0; i < caps; ++i)
+        if (!lookup_in(self, out->caps[i])) return Error::invalid_capability;
+    return Error::none;
+}
+
+void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking) {
     if (Thread* receiver = thread_of(ep->receivers.pop_front())) {
-        deliver(receiver, badge, m);
+        receiver->waiting_on = nullptr;
+        transfer(self, receiver, badge);
         if (is_call) link_call(self, receiver);
-        wake(receiver, 0);
-        if (!is_call) self->context.rax = 0;
+        else self->context.rax = 0;
+        sched::make_ready(receiver);
         return;
     }
-    self->message = m;
+    if (nonblocking) {
+        self->context.rax = uint64_t(abi::error_code(Error::would_block));
+        return;
+    }
     self->badge = badge;
     self->is_call = is_call;
     block(self, ep->senders, ep, ThreadState::blocked_send);
 }
 
-void receive(Thread* self, Endpoint* ep) {
+void receive(Thread* self, Endpoint* ep, bool nonblocking) {
+    if (Notification* n = self->bound_notification; n && n->word) {
+        deliver_notification(self, n->word);
+        n->word = 0;
+        return;
+    }
     if (Thread* sender = thread_of(ep->senders.pop_front())) {
         sender->waiting_on = nullptr;
-        deliver(self, sender->badge, sender->message);
-        self->context.rax = 0;
-        if (sender->is_call) {
-            link_call(sender, self);
-        } else {
-            wake(sender, 0);
-        }
+        transfer(sender, self, sender->badge);
+        if (sender->is_call) link_call(sender, self);
+        else wake(sender, 0);
+        return;
+    }
+    if (nonblocking) {
+        self->context.rax = uint64_t(abi::error_code(Error::would_block));
         return;
     }
     block(self, ep->receivers, ep, ThreadState::blocked_receive);
 }
 
-Error reply(Thread* self, const Message& m) {
+Error reply(Thread* self) {
     Thread* caller = self->caller;
     if (!caller) return Error::no_caller;
     self->caller = nullptr;
     caller->callee = nullptr;
-    deliver(caller, 0, m);
-    wake(caller, 0);
+    transfer(self, caller, 0);
+    sched::make_ready(caller);
     return Error::none;
+}
+
+arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
+    if (!fits_fast_path(frame.rsi)) return nullptr;
+    Slot* slot = cnode::slot_at(self->cspace.cap, frame.rdi);
+    if (!slot || slot->cap.type != ObjectType::endpoint || !(slot->cap.rights & abi::rights::write)) return nullptr;
+    auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
+    Thread* receiver = thread_of(ep->receivers.front());
+    if (!receiver || receiver->caller || !sched::can_switch_to(receiver)) return nullptr;
+    ep->receivers.remove(&receiver->queue_node);
+    receiver->waiting_on = nullptr;
+    copy_registers(frame, receiver->context, slot->cap.data);
+    receiver->caller = self;
+    self->callee = receiver;
+    self->state = ThreadState::blocked_reply;
+    return sched::switch_directly(receiver);
+}
+
+arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
+    Thread* caller = self->caller;
+    if (!caller || !fits_fast_path(frame.rsi) || !sched::can_switch_to(caller)) return nullptr;
+    Slot* slot = cnode::slot_at(self->cspace.cap, frame.rdi);
+    if (!slot || slot->cap.type != ObjectType::endpoint || !(slot->cap.rights & abi::rights::read)) return nullptr;
+    auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
+    if (!ep->senders.empty() || (self->bound_notification && self->bound_notification->word)) return nullptr;
+    copy_registers(frame, caller->context, 0);
+    self->caller = nullptr;
+    caller->callee = nullptr;
+    block(self, ep->receivers, ep, ThreadState::blocked_receive);
+    return sched::switch_directly(caller);
 }
 
 void signal(Notification* n, uint64_t bits) {
     if (Thread* waiter = thread_of(n->waiters.pop_front())) {
         wake(waiter, int64_t(n->word | bits));
         n->word = 0;
+        return;
+    }
+    Thread* bound = n->bound_thread;
+    if (bound && bound->state == ThreadState::blocked_receive) {
+        cancel_wait(bound);
+        deliver_notification(bound, n->word | bits);
+        n->word = 0;
+        sched::make_ready(bound);
         return;
     }
     n->word |= bits;
@@ -98,6 +233,21 @@ uint64_t poll(Notification* n) {
     uint64_t word = n->word;
     n->word = 0;
     return word;
+}
+
+Error bind(Thread* t, Notification* n) {
+    if (n && n->bound_thread && n->bound_thread != t) return Error::not_permitted;
+    unbind(t);
+    if (n) {
+        n->bound_thread = t;
+        t->bound_notification = n;
+    }
+    return Error::none;
+}
+
+void unbind(Thread* t) {
+    if (t->bound_notification) t->bound_notification->bound_thread = nullptr;
+    t->bound_notification = nullptr;
 }
 
 void cancel_wait(Thread* t) {
@@ -120,6 +270,7 @@ void destroy_endpoint(Endpoint* ep) {
 
 void destroy_notification(Notification* n) {
     while (Thread* t = thread_of(n->waiters.pop_front())) wake(t, abi::error_code(Error::object_destroyed));
+    if (n->bound_thread) n->bound_thread->bound_notification = nullptr;
 }
 
 }  // namespace object::ipc

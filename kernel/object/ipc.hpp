@@ -1,26 +1,45 @@
 // Synchronous IPC on endpoints and asynchronous signals on notifications.
 //
-// Register-sized messages only for now: a label and three words, delivered
-// straight into the receiver's saved registers (rdx = label, r8, r9, r10 =
-// words, rsi = badge). A sender and a receiver meet in FIFO order on either
-// side; a call leaves the caller waiting for the receiver's reply.
+// A message (abi/ipc.hpp) is a tag and four words in the sender's saved
+// registers (rsi, rdx, r10, r8, r9), the rest of up to 256 bytes in its IPC
+// buffer, and up to three capabilities. A blocked sender's message simply
+// waits in its saved registers and buffer; delivery copies registers to
+// registers and buffer page to buffer page, once. A call leaves the caller
+// waiting for the receiver's reply: the receiver holds a one-shot reply
+// right (Thread::caller) until it replies or is destroyed.
 #pragma once
 
+#include "arch/x86_64/trap_frame.hpp"
 #include "object/objects.hpp"
 #include "object/thread.hpp"
 
 namespace object::ipc {
 
-// Each operates for the current thread `self` and may block it.
-void send(Thread* self, Endpoint* ep, uint64_t badge, const Message& m, bool is_call);
-void receive(Thread* self, Endpoint* ep);
-// Error::no_caller when self has no call to answer.
-Error reply(Thread* self, const Message& m);
+// Checks the message in self's registers (length, IPC buffer, capabilities
+// and the grant right of the endpoint capability, `endpoint_rights`) before
+// anything happens.
+Error validate_message(Thread* self, uint8_t endpoint_rights);
 
-// Notification word: signal ORs bits in and wakes one waiter.
+// Each operates for the current thread `self` and may block it; results
+// land in the registers of the threads involved.
+void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking);
+void receive(Thread* self, Endpoint* ep, bool nonblocking);
+Error reply(Thread* self);
+
+// The fast path of call and reply_recv: a message of registers only, a
+// partner already waiting, nobody of higher priority ready. Switches
+// straight to the partner and returns its frame; nullptr means "take the
+// general path" (which also reports any error).
+arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame);
+arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame);
+
+// Notification word: signal ORs bits in and wakes one waiter (or the bound
+// thread, if it waits on an endpoint).
 void signal(Notification* n, uint64_t bits);
 void wait(Thread* self, Notification* n);
 uint64_t poll(Notification* n);
+Error bind(Thread* t, Notification* n);  // n == nullptr unbinds
+void unbind(Thread* t);
 
 // Takes t out of the endpoint or notification queue it waits in.
 void cancel_wait(Thread* t);

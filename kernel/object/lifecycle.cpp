@@ -34,6 +34,7 @@ Thread* thread_at(uint64_t object) { return reinterpret_cast<Thread*>(object); }
 
 void destroy_thread(Thread* t) {
     stop(t);
+    ipc::unbind(t);
     sched::forget(t);
     for (Slot* s : {&t->cspace, &t->vspace, &t->ipc_buffer, &t->fault_handler}) delete_capability(s);
 }

@@ -13,9 +13,12 @@ struct Endpoint {
 };
 static_assert(sizeof(Endpoint) <= 64);
 
+struct Thread;
+
 struct Notification {
     uint64_t word;                 // pending signal bits
     lib::IntrusiveList waiters;
+    Thread* bound_thread;          // receives our signals while it waits on an endpoint
 };
 static_assert(sizeof(Notification) <= 64);
 

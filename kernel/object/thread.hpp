@@ -25,12 +25,7 @@ enum class ThreadState : uint8_t {
 
 const char* describe(ThreadState state);
 
-// A register-sized message (the slow path of IPC; 256-byte messages through
-// the IPC buffer come with the IPC issue).
-struct Message {
-    uint64_t label;
-    uint64_t words[3];
-};
+struct Notification;
 
 struct Thread {
     // Saved user registers. Kept first: entries from user mode write them
@@ -48,10 +43,11 @@ struct Thread {
     uint64_t id;                 // for the console only
 
     void* waiting_on;            // the endpoint or notification while blocked on it
-    Thread* caller;              // who waits for our reply
+    Thread* caller;              // who waits for our reply: our one-shot reply right
     Thread* callee;              // whose reply we wait for
-    Message message;             // outgoing while blocked_send
-    uint64_t badge;              // of the capability used to send
+    uint64_t badge;              // of the endpoint capability used, while blocked_send
+                                 // (the message itself waits in the saved registers)
+    Notification* bound_notification;  // its signals also end a receive
     int64_t exit_status;
     Thread* finalize_next;       // deferred destruction list (object/destroy.cpp)
 

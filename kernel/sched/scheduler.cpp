@@ -133,6 +133,16 @@ arch::TrapFrame* schedule() {
     return next->frame;
 }
 
+bool can_switch_to(const Thread* t) {
+    return run_queue.empty() || t->priority >= run_queue.highest_priority();
+}
+
+arch::TrapFrame* switch_directly(Thread* t) {
+    end_of_turn = false;
+    switch_to(t);
+    return t->frame;
+}
+
 void forget(Thread* t) {
     dequeue(t);
     if (fpu_owner == t) fpu_owner = nullptr;

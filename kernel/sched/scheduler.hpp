@@ -35,6 +35,12 @@ bool switch_pending();
 // entry stack). Returns the frame to resume.
 arch::TrapFrame* schedule();
 
+// For IPC's fast path, with the current thread about to block: whether t
+// may run next without a look at the run queue (nobody ready outranks it),
+// and the switch itself.
+bool can_switch_to(const object::Thread* t);
+arch::TrapFrame* switch_directly(object::Thread* t);
+
 // The thread object is going away: drop every reference the scheduler has.
 void forget(object::Thread* t);
 

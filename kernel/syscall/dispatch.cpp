@@ -6,6 +6,7 @@
 // result goes back in rax (0/positive, or a negated abi::Error). Calls that
 // may block set the caller's registers themselves when they complete and
 // return keep_registers.
+#include "abi/ipc.hpp"
 #include "arch/x86_64/power.hpp"
 #include "arch/x86_64/serial.hpp"
 #include "arch/x86_64/trap_frame.hpp"
@@ -347,29 +348,56 @@ int64_t sys_notification_poll(Call& c) {
     return int64_t(object::ipc::poll(notification_at(n)));
 }
 
-object::Message message_from(const Call& c) { return object::Message{c.arg(1), {c.arg(2), c.arg(3), c.arg(4)}}; }
-
 int64_t send(Call& c, bool is_call) {
     Slot* ep;
     TRY(lookup(c, c.arg(0), ObjectType::endpoint, rights::write, ep));
-    object::ipc::send(c.self, endpoint_at(ep), ep->cap.data, message_from(c), is_call);
+    TRY(object::ipc::validate_message(c.self, ep->cap.rights));
+    bool nonblocking = c.arg(1) & abi::ipc::flag_nonblocking;
+    object::ipc::send(c.self, endpoint_at(ep), ep->cap.data, is_call, nonblocking);
     return keep_registers;
 }
 
 int64_t sys_endpoint_send(Call& c) { return send(c, false); }
 int64_t sys_endpoint_call(Call& c) { return send(c, true); }
 
-int64_t sys_endpoint_recv(Call& c) {
-    Slot* ep;
-    TRY(lookup(c, c.arg(0), ObjectType::endpoint, rights::read, ep));
-    object::ipc::receive(c.self, endpoint_at(ep));
+int64_t receive(Call& c, Slot* ep, uint64_t options) {
+    object::ipc::receive(c.self, endpoint_at(ep), options & abi::ipc::receive_nonblocking);
     return keep_registers;
 }
 
+int64_t sys_endpoint_recv(Call& c) {
+    Slot* ep;
+    TRY(lookup(c, c.arg(0), ObjectType::endpoint, rights::read, ep));
+    return receive(c, ep, c.arg(1));
+}
+
+// Replies use the same message registers as sends (rsi = tag, ...); rdi is
+// unused, so that reply_recv differs from reply only by its endpoint.
 int64_t sys_endpoint_reply(Call& c) {
-    object::Message m{c.arg(0), {c.arg(1), c.arg(2), c.arg(3)}};
-    Error e = object::ipc::reply(c.self, m);
-    return e == Error::none ? 0 : fail(e);
+    if (!c.self->caller) return fail(Error::no_caller);
+    TRY(object::ipc::validate_message(c.self, rights::grant));
+    object::ipc::reply(c.self);
+    return 0;
+}
+
+int64_t sys_endpoint_reply_recv(Call& c) {
+    Slot* ep;
+    TRY(lookup(c, c.arg(0), ObjectType::endpoint, rights::read, ep));
+    if (c.self->caller) {
+        TRY(object::ipc::validate_message(c.self, rights::grant));
+        object::ipc::reply(c.self);
+    }
+    // Options ride in the tag's non-blocking flag here: there is no
+    // register left for them.
+    return receive(c, ep, (c.arg(1) & abi::ipc::flag_nonblocking) ? abi::ipc::receive_nonblocking : 0);
+}
+
+int64_t sys_thread_bind_notification(Call& c) {
+    Slot *thread, *n = nullptr;
+    TRY(lookup(c, c.arg(0), ObjectType::thread, rights::write, thread));
+    if (c.arg(1)) TRY(lookup(c, c.arg(1), ObjectType::notification, rights::read, n));
+    TRY(object::ipc::bind(thread_at(thread), n ? notification_at(n) : nullptr));
+    return 0;
 }
 
 #undef TRY
@@ -392,6 +420,7 @@ constexpr Handler handlers[] = {
     sys_notification_wait,  sys_notification_poll,
     sys_endpoint_send,      sys_endpoint_recv,
     sys_endpoint_call,      sys_endpoint_reply,
+    sys_endpoint_reply_recv, sys_thread_bind_notification,
     sys_system_poweroff,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));
@@ -404,6 +433,11 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
     using namespace syscall;
     Thread* self = sched::current();
     uint64_t number = frame->rax;
+    if (number == uint64_t(abi::Syscall::endpoint_call)) {
+        if (arch::TrapFrame* partner = object::ipc::fast_call(self, *frame)) return partner;
+    } else if (number == uint64_t(abi::Syscall::endpoint_reply_recv)) {
+        if (arch::TrapFrame* partner = object::ipc::fast_reply_receive(self, *frame)) return partner;
+    }
     Call call{self, *frame};
     int64_t result;
     if (number < sizeof handlers / sizeof *handlers) {

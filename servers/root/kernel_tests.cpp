@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "lib/format.hpp"
+#include "sys/ipc.hpp"
 #include "root.hpp"
 
 namespace root {
@@ -306,15 +307,15 @@ void destroying_a_notification_wakes_its_waiter(Test& t) {
 }
 
 void silent_server(uint64_t) {
-    auto got = sys::endpoint_recv(test_endpoint);
-    shared.results[1] = got.result == 0 ? int64_t(got.message.label) : got.result;
+    auto got = sys::ipc::receive(test_endpoint);
+    shared.results[1] = got.result == 0 ? int64_t(got.label()) : got.result;
     sys::notification_signal(shared.done_notification);  // tell the root task we hold the call
     sys::notification_wait(shared.counters[1]);          // and never reply
     sys::exit(0);
 }
 
 void client(uint64_t) {
-    auto answer = sys::endpoint_call(test_endpoint, sys::Message{42, {1, 2, 3}});
+    auto answer = sys::ipc::call(test_endpoint, sys::ipc::Message{abi::ipc::make_tag(42, 0), {}});
     shared.results[0] = answer.result;
     finish_thread();
 }

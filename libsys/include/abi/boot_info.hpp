@@ -16,7 +16,9 @@ namespace abi {
 
 inline constexpr uint64_t boot_info_magic = 0x4F464E49544F4F42ull;  // "BOOTINFO"
 inline constexpr uint64_t boot_info_address = 0x00007FFFFFFF1000ull;
-inline constexpr uint64_t root_ipc_buffer_address = 0x00007FFFFFFF0000ull;
+// Every program the system starts has its main thread's IPC buffer here.
+inline constexpr uint64_t ipc_buffer_address = 0x00007FFFFFFF0000ull;
+inline constexpr uint64_t root_ipc_buffer_address = ipc_buffer_address;
 inline constexpr uint64_t root_stack_top = 0x00007FFFFFFE0000ull;
 inline constexpr uint64_t root_stack_pages = 16;
 inline constexpr uint64_t initrd_address = 0x0000100000000000ull;

@@ -43,10 +43,15 @@ enum class Syscall : uint64_t {
     notification_signal, // (notification): ORs the capability's badge into the word
     notification_wait,   // (notification) -> the word's bits, cleared; blocks while 0
     notification_poll,   // (notification) -> the word's bits, cleared; never blocks
-    endpoint_send,       // (endpoint, label, w0, w1, w2): blocks until received
-    endpoint_recv,       // (endpoint) -> label; rdx = badge, r8..r10 = w0..w2 (see libsys)
-    endpoint_call,       // (endpoint, label, w0, w1, w2) -> reply label; reply words as recv
-    endpoint_reply,      // (label, w0, w1, w2): answers the last call received
+    // IPC (abi/ipc.hpp): a message is a tag and words 0..3 in rsi, rdx,
+    // r10, r8, r9; the rest in the IPC buffer. A received message comes
+    // back in the same registers, with rdi = the sender's badge.
+    endpoint_send,       // (endpoint, tag, w0, w1, w2, w3)
+    endpoint_recv,       // (endpoint, options) -> message
+    endpoint_call,       // (endpoint, tag, w0, w1, w2, w3) -> the reply
+    endpoint_reply,      // (tag, w0, w1, w2, w3): answers the call received last
+    endpoint_reply_recv, // (endpoint, tag, w0, w1, w2, w3) -> next message: reply, then receive
+    thread_bind_notification, // (thread, notification or 0): its signals also end a receive
     system_poweroff,     // (console, success): ends the machine (tests and demos)
     count
 };

@@ -17,7 +17,7 @@ using abi::ObjectType;
 // What a call leaves in the registers the ABI uses for results.
 struct Registers {
     int64_t rax;
-    uint64_t rsi, rdx, r8, r9, r10;
+    uint64_t rdi, rsi, rdx, r10, r8, r9;
 };
 
 [[gnu::always_inline]] inline Registers syscall(abi::Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
@@ -31,7 +31,7 @@ struct Registers {
                  : "+a"(rax), "+D"(a0), "+S"(a1), "+d"(a2), "+r"(r10), "+r"(r8), "+r"(r9)
                  :
                  : "rcx", "r11", "memory");
-    return Registers{int64_t(rax), a1, a2, r8, r9, r10};
+    return Registers{int64_t(rax), a0, a1, a2, r10, r8, r9};
 }
 
 inline bool ok(int64_t result) { return result >= 0; }
@@ -112,28 +112,8 @@ inline int64_t notification_signal(Cptr n) { return syscall(abi::Syscall::notifi
 inline int64_t notification_wait(Cptr n) { return syscall(abi::Syscall::notification_wait, n).rax; }
 inline int64_t notification_poll(Cptr n) { return syscall(abi::Syscall::notification_poll, n).rax; }
 
-struct Message {
-    uint64_t label;
-    uint64_t words[3];
-};
-struct Received {
-    int64_t result;
-    uint64_t badge;
-    Message message;
-};
-inline int64_t endpoint_send(Cptr ep, const Message& m) {
-    return syscall(abi::Syscall::endpoint_send, ep, m.label, m.words[0], m.words[1], m.words[2]).rax;
-}
-inline Received endpoint_recv(Cptr ep) {
-    Registers r = syscall(abi::Syscall::endpoint_recv, ep);
-    return Received{r.rax, r.rsi, Message{r.rdx, {r.r8, r.r9, r.r10}}};
-}
-inline Received endpoint_call(Cptr ep, const Message& m) {
-    Registers r = syscall(abi::Syscall::endpoint_call, ep, m.label, m.words[0], m.words[1], m.words[2]);
-    return Received{r.rax, r.rsi, Message{r.rdx, {r.r8, r.r9, r.r10}}};
-}
-inline int64_t endpoint_reply(const Message& m) {
-    return syscall(abi::Syscall::endpoint_reply, m.label, m.words[0], m.words[1], m.words[2]).rax;
+inline int64_t thread_bind_notification(Cptr thread, Cptr notification) {
+    return syscall(abi::Syscall::thread_bind_notification, thread, notification).rax;
 }
 
 [[noreturn]] inline void system_poweroff(Cptr console, bool success) {

@@ -1,0 +1,67 @@
+// IPC for user programs: messages of a tag and up to 256 bytes (abi/ipc.hpp),
+// with typed helpers so a client and its server share one protocol header:
+//
+//     // counter_protocol.hpp
+//     enum Label : uint64_t { add = 1 };
+//     struct Add { uint64_t amount; };
+//     // client:  auto r = sys::ipc::call(ep, sys::ipc::pack(add, Add{5}));
+//     // server:  Add a; if (sys::ipc::unpack(received, a)) ...
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "abi/ipc.hpp"
+#include "sys/syscall.hpp"
+
+namespace sys::ipc {
+
+using abi::ipc::Buffer;
+using abi::ipc::make_tag;
+using abi::ipc::tag_caps;
+using abi::ipc::tag_label;
+using abi::ipc::tag_length;
+
+// The IPC buffer of the thread that uses these calls. Programs started by
+// the system have theirs at abi::ipc_buffer_address; a thread with another
+// buffer sets its own with set_buffer (one per thread: it is not shared).
+Buffer& buffer();
+void set_buffer(Buffer* b);
+
+struct Message {
+    uint64_t tag = 0;
+    uint64_t words[abi::ipc::register_words] = {};
+};
+
+struct Received {
+    int64_t result;  // 0, or a negated error
+    uint64_t badge;  // of the sender's capability, or the notification bits
+    Message message;
+    bool is_notification() const { return message.tag & abi::ipc::flag_notification; }
+    uint64_t label() const { return tag_label(message.tag); }
+    uint64_t length() const { return tag_length(message.tag); }
+};
+
+// A message of `length` bytes: the first 32 go in the registers, the rest
+// into this thread's IPC buffer (so pack right before sending).
+Message pack_bytes(uint64_t label, const void* data, size_t length, unsigned caps = 0, uint64_t flags = 0);
+// Copies a received payload out (at most capacity bytes); returns its length.
+size_t unpack_bytes(const Received& r, void* data, size_t capacity);
+
+template <typename T>
+Message pack(uint64_t label, const T& body, unsigned caps = 0) {
+    static_assert(sizeof(T) <= abi::ipc::max_message_bytes, "a message body is at most 256 bytes");
+    return pack_bytes(label, &body, sizeof body, caps);
+}
+template <typename T>
+bool unpack(const Received& r, T& body) {
+    return r.length() == sizeof body && unpack_bytes(r, &body, sizeof body) == sizeof body;
+}
+
+int64_t send(Cptr endpoint, const Message& m);
+Received receive(Cptr endpoint, uint64_t options = 0);
+Received call(Cptr endpoint, const Message& m);
+int64_t reply(const Message& m);
+Received reply_receive(Cptr endpoint, const Message& m);
+
+}  // namespace sys::ipc
