@@ -6,7 +6,6 @@
 namespace sys::ipc {
 
 namespace {
-Buffer* current_buffer = reinterpret_cast<Buffer*>(abi::ipc_buffer_address);
 
 Received received(const Registers& r) {
     // On a received message rdi carries the badge; the stub returns rsi..r9.
@@ -18,26 +17,25 @@ Registers message_call(abi::Syscall n, uint64_t first, const Message& m) {
 }
 }  // namespace
 
-Buffer& buffer() { return *current_buffer; }
-void set_buffer(Buffer* b) { current_buffer = b; }
+Buffer& buffer() { return *reinterpret_cast<Buffer*>(abi::ipc_buffer_address); }
 
-Message pack_bytes(uint64_t label, const void* data, size_t length, unsigned caps, uint64_t flags) {
+Message pack_bytes(Buffer& b, uint64_t label, const void* data, size_t length, unsigned caps, uint64_t flags) {
     Message m;
     m.tag = make_tag(label, length, caps, flags);
     size_t in_registers = length < abi::ipc::register_bytes ? length : abi::ipc::register_bytes;
     memcpy(m.words, data, in_registers);
     if (length > in_registers)
-        memcpy(buffer().words + abi::ipc::register_words, static_cast<const uint8_t*>(data) + in_registers,
+        memcpy(b.words + abi::ipc::register_words, static_cast<const uint8_t*>(data) + in_registers,
                length - in_registers);
     return m;
 }
 
-size_t unpack_bytes(const Received& r, void* data, size_t capacity) {
+size_t unpack_bytes(const Buffer& b, const Received& r, void* data, size_t capacity) {
     size_t length = r.length() < capacity ? r.length() : capacity;
     size_t in_registers = length < abi::ipc::register_bytes ? length : abi::ipc::register_bytes;
     memcpy(data, r.message.words, in_registers);
     if (length > in_registers)
-        memcpy(static_cast<uint8_t*>(data) + in_registers, buffer().words + abi::ipc::register_words,
+        memcpy(static_cast<uint8_t*>(data) + in_registers, b.words + abi::ipc::register_words,
                length - in_registers);
     return r.length();
 }

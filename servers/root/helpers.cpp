@@ -75,12 +75,16 @@ sys::Cptr make_code_sharing_space() {
 
 uint64_t next_stack_top() { return stack_region + ++stacks_made * stack_stride; }
 
+uint64_t ipc_buffer_of(uint64_t stack_top) { return stack_top - (stack_pages + 2) * 4096; }
+
 sys::Cptr make_thread(sys::Cptr vspace, ThreadEntry entry, uint64_t argument, uint8_t priority, uint64_t stack_top) {
     for (uint64_t i = 1; i <= stack_pages; ++i)
         if (!map_page(vspace, stack_top - i * 4096)) return 0;
+    sys::Cptr ipc_buffer = map_page(vspace, ipc_buffer_of(stack_top));
     sys::Cptr thread = context.memory.allocate(abi::ObjectType::thread);
-    if (!thread) return 0;
-    if (!sys::ok(sys::thread_configure(thread, abi::root_slot::cnode, vspace))) return 0;
+    if (!thread || !ipc_buffer) return 0;
+    if (!sys::ok(sys::thread_configure(thread, abi::root_slot::cnode, vspace, ipc_buffer, ipc_buffer_of(stack_top))))
+        return 0;
     abi::ThreadRegisters r{};
     r.rip = uint64_t(entry);
     r.rsp = stack_top - 8;  // as if just called: rsp + 8 is 16-byte aligned

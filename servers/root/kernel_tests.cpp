@@ -1,119 +1,13 @@
-// In-guest kernel tests, run by the root task with run=tests. Each reports
-// one TAP line on the console, so the boot test shows every case.
-#include <cstdarg>
+// In-guest tests of capabilities, memory, threads, the scheduler and the
+// FPU, run by the root task with run=tests.
 #include <initializer_list>
 
-#include "lib/format.hpp"
 #include "sys/ipc.hpp"
-#include "root.hpp"
+#include "test_support.hpp"
 
-namespace root {
+namespace root::testing {
 
 namespace {
-
-using abi::Error;
-using abi::ObjectType;
-using sys::Cptr;
-namespace slot = abi::root_slot;
-namespace rights = abi::rights;
-
-// --- a tiny test harness --------------------------------------------------------
-
-struct Test {
-    bool passed = true;
-    char reason[200] = "";
-
-    [[gnu::format(printf, 2, 3)]] void fail(const char* fmt, ...) {
-        if (!passed) return;  // keep the first reason
-        passed = false;
-        va_list args;
-        va_start(args, fmt);
-        lib::vformat_to(reason, sizeof reason, fmt, args);
-        va_end(args);
-    }
-    // Checks a call's result against the expected error (Error::none: success).
-    void expect(int64_t result, Error expected, const char* what) {
-        if (sys::error_of(result) != expected)
-            fail("%s: got \"%s\", expected \"%s\"", what, sys::describe(sys::error_of(result)), sys::describe(expected));
-    }
-};
-
-Cptr allocate(ObjectType type, unsigned size_bits = 0) { return context.memory.allocate(type, size_bits); }
-Cptr free_slot() { return context.slots.allocate(); }
-
-// Pages every test thread can see at the same address, in the root task's
-// space and in every space made by make_code_sharing_space.
-constexpr uint64_t shared_address = 0x0000300000000000ull;
-constexpr uint64_t shared_pages = 4;
-Cptr shared_frames[shared_pages];
-
-struct Shared {
-    volatile uint64_t done;              // threads finished (atomic increments)
-    Cptr done_notification;               // signalled by the last one
-    uint64_t expected;                    // how many threads to wait for
-    uint64_t turn_gap;                    // TSC cycles that count as "was preempted"
-    volatile int64_t results[16];
-    volatile uint64_t counters[16];
-    volatile uint64_t turns[16];          // turns each thread observed
-    uint64_t runner;                      // (turn number << 8) | the thread running it
-    volatile uint64_t order[256];         // which thread had each turn
-    volatile uint64_t marks[16][2];       // per-thread start and end TSC
-};
-static_assert(sizeof(Shared) <= shared_pages * 4096);
-Shared& shared = *reinterpret_cast<Shared*>(shared_address);
-
-bool setup_shared_pages() {
-    for (uint64_t i = 0; i < shared_pages; ++i)
-        if (!(shared_frames[i] = map_page(slot::vspace, shared_address + i * 4096))) return false;
-    return true;
-}
-
-void reset_shared(uint64_t expected) {
-    Cptr keep = shared.done_notification;
-    __builtin_memset(const_cast<Shared*>(&shared), 0, sizeof shared);
-    shared.done_notification = keep;
-    shared.expected = expected;
-    shared.turn_gap = context.info->tsc_hz / 1000;  // 1 ms without running = preempted
-}
-
-// Called by a test thread when it is done; the last one wakes the root task.
-void finish_thread() {
-    if (__atomic_add_fetch(&shared.done, 1, __ATOMIC_SEQ_CST) == shared.expected)
-        sys::notification_signal(shared.done_notification);
-    sys::exit(0);
-}
-
-// A new address space sharing the root task's code and the shared pages.
-Cptr make_test_space() {
-    Cptr vspace = make_code_sharing_space();
-    if (!vspace) return 0;
-    for (uint64_t i = 0; i < shared_pages; ++i)
-        if (!share_page(shared_frames[i], vspace, shared_address + i * 4096)) return 0;
-    return vspace;
-}
-
-// Runs `count` threads of entry(i) at `priority`, each in its own address
-// space if asked, and waits until all have called finish_thread.
-bool run_threads(Test& t, uint64_t count, root::ThreadEntry entry, uint8_t priority, bool own_spaces,
-                 Cptr* threads = nullptr) {
-    reset_shared(count);
-    Cptr made[16];
-    for (uint64_t i = 0; i < count; ++i) {
-        Cptr vspace = own_spaces ? make_test_space() : slot::vspace;
-        made[i] = vspace ? make_thread(vspace, entry, i, priority, next_stack_top()) : 0;
-        if (!made[i]) {
-            t.fail("could not create test thread %lu", i);
-            return false;
-        }
-    }
-    for (uint64_t i = 0; i < count; ++i) sys::thread_resume(made[i]);
-    sys::notification_wait(shared.done_notification);
-    for (uint64_t i = 0; i < count; ++i) {
-        if (threads) threads[i] = made[i];
-        else sys::cap_delete(slot::cnode, made[i]);
-    }
-    return true;
-}
 
 // --- capabilities ---------------------------------------------------------------
 
@@ -470,12 +364,9 @@ void fpu_state_survives_preemption(Test& t) {
     if (!overlapped) t.fail("the floating-point threads did not run interleaved");
 }
 
-struct Case {
-    const char* name;
-    void (*run)(Test&);
-};
+}  // namespace
 
-constexpr Case cases[] = {
+const Case kernel_cases[] = {
     {"capabilities: a forged slot index is refused", forged_slot_is_refused},
     {"syscalls: an unknown call number is refused", unknown_syscall_is_refused},
     {"capabilities: a right removed by mint is refused", mint_removes_rights},
@@ -492,28 +383,6 @@ constexpr Case cases[] = {
     {"scheduler: a higher-priority thread runs first", higher_priority_runs_first},
     {"fpu: SSE state survives preemption", fpu_state_survives_preemption},
 };
+const uint64_t kernel_case_count = sizeof kernel_cases / sizeof *kernel_cases;
 
-}  // namespace
-
-int run_kernel_tests() {
-    if (!setup_shared_pages() || !(shared.done_notification = allocate(ObjectType::notification))) {
-        sys::print("Bail out! cannot set up the test pages\n");
-        return 1;
-    }
-    constexpr uint64_t count = sizeof cases / sizeof *cases;
-    sys::print("TAP version 13\n1..%lu\n", count);
-    int failures = 0;
-    for (uint64_t i = 0; i < count; ++i) {
-        Test t;
-        cases[i].run(t);
-        if (t.passed) {
-            sys::print("ok %lu - %s\n", i + 1, cases[i].name);
-        } else {
-            ++failures;
-            sys::print("not ok %lu - %s\n# %s\n", i + 1, cases[i].name, t.reason);
-        }
-    }
-    return failures;
-}
-
-}  // namespace root
+}  // namespace root::testing

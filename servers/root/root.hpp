@@ -39,13 +39,15 @@ bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address);
 using ThreadEntry = void (*)(uint64_t argument);
 
 // Creates a thread running entry(argument) in vspace with the root's CNode,
-// on a fresh stack mapped in vspace at stack_top; not yet resumed.
+// on a fresh stack mapped in vspace at stack_top, with an IPC buffer of its
+// own at ipc_buffer_of(stack_top); not yet resumed.
 sys::Cptr make_thread(sys::Cptr vspace, ThreadEntry entry, uint64_t argument, uint8_t priority,
                       uint64_t stack_top);
 
 // A region of the address space for thread stacks: each thread created
 // with next_stack_top() gets 16 KiB of its own below the returned top.
 uint64_t next_stack_top();
+uint64_t ipc_buffer_of(uint64_t stack_top);
 
 uint64_t rdtsc();
 

@@ -22,11 +22,10 @@ using abi::ipc::tag_caps;
 using abi::ipc::tag_label;
 using abi::ipc::tag_length;
 
-// The IPC buffer of the thread that uses these calls. Programs started by
-// the system have theirs at abi::ipc_buffer_address; a thread with another
-// buffer sets its own with set_buffer (one per thread: it is not shared).
+// The IPC buffer of the program's main thread, at abi::ipc_buffer_address
+// in every program the system starts. Other threads of a program have
+// buffers of their own and pass them explicitly.
 Buffer& buffer();
-void set_buffer(Buffer* b);
 
 struct Message {
     uint64_t tag = 0;
@@ -43,10 +42,19 @@ struct Received {
 };
 
 // A message of `length` bytes: the first 32 go in the registers, the rest
-// into this thread's IPC buffer (so pack right before sending).
-Message pack_bytes(uint64_t label, const void* data, size_t length, unsigned caps = 0, uint64_t flags = 0);
+// into the IPC buffer (so pack right before sending).
+Message pack_bytes(Buffer& b, uint64_t label, const void* data, size_t length, unsigned caps = 0,
+                   uint64_t flags = 0);
 // Copies a received payload out (at most capacity bytes); returns its length.
-size_t unpack_bytes(const Received& r, void* data, size_t capacity);
+size_t unpack_bytes(const Buffer& b, const Received& r, void* data, size_t capacity);
+
+// The same with this thread's buffer().
+inline Message pack_bytes(uint64_t label, const void* data, size_t length, unsigned caps = 0, uint64_t flags = 0) {
+    return pack_bytes(buffer(), label, data, length, caps, flags);
+}
+inline size_t unpack_bytes(const Received& r, void* data, size_t capacity) {
+    return unpack_bytes(buffer(), r, data, capacity);
+}
 
 template <typename T>
 Message pack(uint64_t label, const T& body, unsigned caps = 0) {
