@@ -1,10 +1,15 @@
 // Program entry for every user program: the System V x86_64 start-up.
 // The initial stack holds argc, then argv[], NULL, envp[], NULL, auxv.
-#include "abi/boot_info.hpp"
+#include "abi/task.hpp"
+#include "sys/messages.hpp"
 #include "sys/print.hpp"
 #include "sys/syscall.hpp"
 
 extern "C" int main(int argc, char** argv, char** envp);
+
+namespace sys {
+void set_pid_from_environment(char** envp);  // messages.cpp
+}
 
 using Constructor = void (*)();
 extern "C" Constructor __init_array_start[], __init_array_end[];
@@ -15,9 +20,12 @@ extern "C" [[noreturn]] void start_main(uint64_t* stack) {
     char** envp = argv + argc + 1;
     // Every program the system starts finds a console capability in the
     // same slot as the root task's.
-    sys::set_console(abi::root_slot::console);
+    sys::set_console(abi::task_slot::console);
+    sys::set_pid_from_environment(envp);
     for (Constructor* c = __init_array_start; c != __init_array_end; ++c) (*c)();
-    sys::exit(main(argc, argv, envp));
+    int status = main(argc, argv, envp);
+    sys::report_exit(status);
+    sys::exit(status);
 }
 
 // _start has no caller: it hands the ABI's initial stack pointer to

@@ -174,6 +174,9 @@ int64_t sys_untyped_retype(Call& c) {
         return fail(Error::bad_argument);
     uint64_t size = object::object_size(type, unsigned(size_bits));
     if (!size || count == 0 || count > max_retype_count) return fail(Error::bad_argument);
+    // A child region as large as its parent would be the same object to
+    // the derivation tree; it could never be told apart.
+    if (type == ObjectType::untyped && size_bits >= untyped->cap.size_bits) return fail(Error::bad_argument);
     Slot* cnode;
     TRY(lookup(c, c.arg(3), ObjectType::cnode, rights::write, cnode));
     uint64_t first = c.arg(4);

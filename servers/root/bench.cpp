@@ -1,7 +1,11 @@
 // Benchmarks, run by the root task with run=bench. Figures are printed as
 // "bench: <name>: <value> <unit>" lines; under QEMU -icount shift=0 one
 // guest nanosecond is one instruction, so ns figures are instruction counts.
+#include <initializer_list>
+
+#include "lib/format.hpp"
 #include "root.hpp"
+#include "sys/ipc.hpp"
 
 namespace root {
 
@@ -33,6 +37,60 @@ void yield_partner(uint64_t count) {
     sys::exit(0);
 }
 
+// An address space with the root task's code and, shared, its data: the
+// partner threads below run there and still see our globals.
+Cptr make_partner_space() {
+    Cptr space = make_code_sharing_space();
+    const abi::BootInfo& info = *context.info;
+    for (uint32_t s = 0; space && s < info.image_segment_count; ++s)
+        if (info.image[s].rights & abi::rights::write)
+            for (uint64_t i = 0; i < info.image[s].pages; ++i)
+                share_page(info.image[s].first_frame + i, space, info.image[s].address + i * 4096);
+    return space;
+}
+
+Cptr echo_endpoint;
+
+// Answers every call with a message of the same length, forever.
+void echo(uint64_t) {
+    auto& b = *reinterpret_cast<abi::ipc::Buffer*>(thread_ipc_buffer());
+    sys::ipc::Received r = sys::ipc::receive(echo_endpoint);
+    for (;;) {
+        // The payload stays where it landed; answering with the same length
+        // copies it back.
+        (void)b;
+        r = sys::ipc::reply_receive(echo_endpoint, sys::ipc::Message{sys::ipc::make_tag(1, r.length()), {}});
+    }
+}
+
+// Round trips of call + reply_recv between two address spaces.
+void ipc_round_trips() {
+    echo_endpoint = context.memory.allocate(abi::ObjectType::endpoint);
+    Cptr space = make_partner_space();
+    Cptr server = space && echo_endpoint ? make_thread(space, echo, 0, abi::root_priority, next_stack_top()) : 0;
+    if (!server) {
+        sys::print("bench: could not set up the IPC benchmark\n");
+        return;
+    }
+    sys::thread_resume(server);
+    sys::yield();  // it starts and waits on the endpoint
+    for (uint64_t bytes : {8, 64, 256}) {
+        sys::ipc::Message m{sys::ipc::make_tag(1, bytes), {1, 2, 3, 4}};
+        for (uint64_t i = 0; i < 100; ++i) sys::ipc::call(echo_endpoint, m);  // warm up
+        uint64_t start = rdtsc();
+        for (uint64_t i = 0; i < rounds; ++i) sys::ipc::call(echo_endpoint, m);
+        uint64_t cycles = rdtsc() - start;
+        char name[96];
+        lib::format_to(name, sizeof name, "IPC round trip, call + reply_recv, two address spaces, %lu bytes", bytes);
+        report(name, cycles, rounds);
+        uint64_t per_second = nanoseconds(cycles) ? 2 * rounds * 1000000000ull / nanoseconds(cycles) : 0;
+        sys::print("bench: IPC one way, %lu bytes: %lu.%02lu ns; %lu messages/s\n", bytes,
+                   nanoseconds(cycles) / rounds / 2, nanoseconds(cycles) * 50 / rounds % 100, per_second);
+    }
+    sys::thread_suspend(server);
+    sys::cap_delete(slot::cnode, server);
+}
+
 void null_syscall() {
     uint64_t start = rdtsc();
     for (uint64_t i = 0; i < rounds; ++i) sys::cap_identify(0);
@@ -43,14 +101,7 @@ void null_syscall() {
 // other: every yield is one thread switch with an address-space switch.
 void yield_between_address_spaces() {
     partner_done = context.memory.allocate(abi::ObjectType::notification);
-    Cptr space = make_code_sharing_space();
-    // The partner's data (partner_rounds, partner_done) lives in our private
-    // pages, so share them: map our data segment's frames into its space.
-    const abi::BootInfo& info = *context.info;
-    for (uint32_t s = 0; s < info.image_segment_count; ++s)
-        if (info.image[s].rights & abi::rights::write)
-            for (uint64_t i = 0; i < info.image[s].pages; ++i)
-                share_page(info.image[s].first_frame + i, space, info.image[s].address + i * 4096);
+    Cptr space = make_partner_space();
     constexpr uint8_t priority = 100;
     Cptr partner = make_thread(space, yield_partner, rounds, priority, next_stack_top());
     if (!partner || !space || !partner_done) {
@@ -72,7 +123,8 @@ void yield_between_address_spaces() {
 int run_benchmarks() {
     sys::print("bench: TSC %lu Hz, timer %u Hz\n", context.info->tsc_hz, context.info->timer_hz);
     null_syscall();
-    yield_between_address_spaces();
+    ipc_round_trips();
+    yield_between_address_spaces();  // last: it lowers our own priority for good
     return 0;
 }
 

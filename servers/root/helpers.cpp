@@ -77,6 +77,12 @@ uint64_t next_stack_top() { return stack_region + ++stacks_made * stack_stride; 
 
 uint64_t ipc_buffer_of(uint64_t stack_top) { return stack_top - (stack_pages + 2) * 4096; }
 
+uint64_t thread_ipc_buffer() {
+    uint64_t rsp;
+    asm("mov %%rsp, %0" : "=r"(rsp));
+    return ipc_buffer_of((rsp | (stack_stride - 1)) + 1);  // stacks end at stack_stride boundaries
+}
+
 sys::Cptr make_thread(sys::Cptr vspace, ThreadEntry entry, uint64_t argument, uint8_t priority, uint64_t stack_top) {
     for (uint64_t i = 1; i <= stack_pages; ++i)
         if (!map_page(vspace, stack_top - i * 4096)) return 0;

@@ -30,7 +30,8 @@ int main(int, char**, char**) {
     int failures = 0;
     if (lib::equal(run, "tests")) failures = run_kernel_tests();
     else if (lib::equal(run, "bench")) failures = run_benchmarks();
-    else if (run[0]) sys::print("root: unknown run=%s (tests, bench)\n", run), failures = 1;
+    else if (lib::equal(run, "pingpong")) failures = run_ping_pong();
+    else if (run[0]) sys::print("root: unknown run=%s (tests, bench, pingpong)\n", run), failures = 1;
 
     sys::print("root: done%s\n", failures ? " (with failures)" : "");
     if (command_line_has("poweroff")) sys::system_poweroff(abi::root_slot::console, failures == 0);

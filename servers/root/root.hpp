@@ -48,10 +48,14 @@ sys::Cptr make_thread(sys::Cptr vspace, ThreadEntry entry, uint64_t argument, ui
 // with next_stack_top() gets 16 KiB of its own below the returned top.
 uint64_t next_stack_top();
 uint64_t ipc_buffer_of(uint64_t stack_top);
+// Called on a thread made with next_stack_top: the address of its own IPC
+// buffer, found from its stack (threads of one task share their globals).
+uint64_t thread_ipc_buffer();
 
 uint64_t rdtsc();
 
 int run_kernel_tests();   // TAP on the console; returns the number of failures
 int run_benchmarks();
+int run_ping_pong();
 
 }  // namespace root

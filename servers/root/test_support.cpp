@@ -77,11 +77,6 @@ bool run_threads(Test& t, uint64_t count, ThreadEntry entry, uint8_t priority, b
     return true;
 }
 
-abi::ipc::Buffer& my_ipc_buffer() {
-    uint64_t rsp;
-    asm("mov %%rsp, %0" : "=r"(rsp));
-    uint64_t stack_top = (rsp | 0xFFFF) + 1;  // stacks sit at 64 KiB boundaries
-    return *reinterpret_cast<abi::ipc::Buffer*>(ipc_buffer_of(stack_top));
-}
+abi::ipc::Buffer& my_ipc_buffer() { return *reinterpret_cast<abi::ipc::Buffer*>(thread_ipc_buffer()); }
 
 }  // namespace root::testing
