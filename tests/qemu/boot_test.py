@@ -135,6 +135,26 @@ def scenario_selftest(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
 
 
+def scenario_pingpong(args, tap):
+    count = 300
+    result = boot(args, f"run=pingpong count={count} poweroff")
+    log = result.log
+    check_present(tap, log, "pong starts in a task of its own", r"^pong: task \d+ answering %d messages" % count)
+    check_present(tap, log, "ping starts in a task of its own", r"^ping: task \d+ sending %d messages to task \d+" % count)
+    tap.check(len(re.findall(r"^busy \d: spinning$", log, re.MULTILINE)) == 2,
+              "two busy tasks compete for the CPU beside them")
+    progress = [int(n) for n in re.findall(r"^ping: (\d+)/%d round trips$" % count, log, re.MULTILINE)]
+    tap.check(progress == list(range(count // 10, count + 1, count // 10)), "ping reports progress in order",
+              f"progress lines: {progress}")
+    check_present(tap, log, "every answer arrived intact and in order (ping)",
+                  r"^ping: done: %d round trips, 0 errors, \d+ ns per round trip, \d+ messages/s$" % count)
+    check_present(tap, log, "every message arrived intact and in order (pong)", r"^pong: done: %d messages, 0 errors$" % count)
+    check_present(tap, log, "both exit with status 0 and the busy tasks are stopped",
+                  r"^root: ping-pong finished: ping exited with 0, pong with 0; 2 busy tasks stopped$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 def scenario_cpu_max(args, tap):
     args.cpu = "max"
     result = boot(args, "selftest poweroff")
@@ -213,6 +233,7 @@ SCENARIOS = {
     "idle": scenario_idle,
     "selftest": scenario_selftest,
     "kernel-tests": scenario_kernel_tests,
+    "pingpong": scenario_pingpong,
     "cpu-max": scenario_cpu_max,
     "fault-halts": scenario_fault_halts,
     "bad-initrd": scenario_bad_initrd,
