@@ -229,6 +229,49 @@ void a_bound_notification_ends_a_receive(Test& t) {
     for (Cptr c : {waiter, badged, n, ep}) sys::cap_delete(slot::cnode, c);
 }
 
+// Waits on the endpoint in counters[0]; the result goes to results[index].
+void endpoint_waiter(uint64_t index) {
+    shared.results[index] = ipc::receive(shared.counters[0]).result;
+    finish_thread();
+}
+
+void destroying_an_endpoint_wakes_its_waiters(Test& t) {
+    Cptr ep = allocate(ObjectType::endpoint);
+    reset_shared(2);
+    shared.counters[0] = ep;
+    Cptr waiters[2];
+    for (uint64_t i = 0; i < 2; ++i) {
+        waiters[i] = make_thread(slot::vspace, endpoint_waiter, i, abi::root_priority, next_stack_top());
+        sys::thread_resume(waiters[i]);
+        sys::yield();  // it blocks on the endpoint
+    }
+    sys::cap_delete(slot::cnode, ep);  // its last capability
+    sys::notification_wait(shared.done_notification);
+    for (uint64_t i = 0; i < 2; ++i) {
+        t.expect(shared.results[i], Error::object_destroyed, "a receiver of a destroyed endpoint");
+        sys::cap_delete(slot::cnode, waiters[i]);
+    }
+}
+
+// Sends 64 bytes on counters[0]; a thread configured without an IPC buffer.
+void bufferless_sender(uint64_t) {
+    shared.results[0] = ipc::send(shared.counters[0], ipc::Message{make_tag(1, 64), {}});
+    finish_thread();
+}
+
+void long_messages_need_an_ipc_buffer(Test& t) {
+    Cptr ep = allocate(ObjectType::endpoint);
+    reset_shared(1);
+    shared.counters[0] = ep;
+    Cptr thread = make_thread(slot::vspace, bufferless_sender, 0, abi::root_priority, next_stack_top());
+    t.expect(sys::thread_configure(thread, slot::cnode, slot::vspace), Error::none, "configure without a buffer");
+    sys::thread_resume(thread);
+    sys::notification_wait(shared.done_notification);
+    t.expect(shared.results[0], Error::bad_address, "64 bytes from a thread without an IPC buffer");
+    sys::cap_delete(slot::cnode, thread);
+    sys::cap_delete(slot::cnode, ep);
+}
+
 }  // namespace
 
 const Case ipc_cases[] = {
@@ -240,6 +283,8 @@ const Case ipc_cases[] = {
     {"ipc: notifications coalesce bits", notifications_coalesce_bits},
     {"ipc: non-blocking send, receive and call fail instead of waiting", nonblocking_calls_do_not_wait},
     {"ipc: a bound notification ends a receive", a_bound_notification_ends_a_receive},
+    {"ipc: destroying an endpoint wakes its waiters with an error", destroying_an_endpoint_wakes_its_waiters},
+    {"ipc: messages over 32 bytes need the sender's IPC buffer", long_messages_need_an_ipc_buffer},
 };
 const uint64_t ipc_case_count = sizeof ipc_cases / sizeof *ipc_cases;
 

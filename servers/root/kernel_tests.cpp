@@ -364,6 +364,43 @@ void fpu_state_survives_preemption(Test& t) {
     if (!overlapped) t.fail("the floating-point threads did not run interleaved");
 }
 
+bool cpu_has_avx() {
+    uint32_t eax = 1, ebx, ecx, edx;
+    asm("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "c"(0));
+    return (ecx & (1u << 28)) && (ecx & (1u << 27));  // AVX, and the kernel enabled XSAVE (OSXSAVE)
+}
+
+// Fills ymm0..ymm3 with a per-thread pattern, spins across several
+// preemptions, and checks all 256 bits of each survived.
+void avx_thread(uint64_t index) {
+    uint64_t pattern[4][4];
+    for (int r = 0; r < 4; ++r)
+        for (int w = 0; w < 4; ++w) pattern[r][w] = (index + 1) * 0x0101010101010101ull ^ uint64_t(r * 4 + w) << 56;
+    uint64_t back[4][4];
+    asm volatile(
+        "vmovdqu (%0), %%ymm0\n vmovdqu 32(%0), %%ymm1\n vmovdqu 64(%0), %%ymm2\n vmovdqu 96(%0), %%ymm3"
+        ::"r"(pattern) : "memory");
+    uint64_t until = rdtsc() + shared.turn_gap * 40;  // about 40 ms: several turns
+    while (rdtsc() < until) asm volatile("" ::: "memory");
+    asm volatile(
+        "vmovdqu %%ymm0, (%0)\n vmovdqu %%ymm1, 32(%0)\n vmovdqu %%ymm2, 64(%0)\n vmovdqu %%ymm3, 96(%0)\n vzeroupper"
+        ::"r"(back) : "memory");
+    shared.results[index] = __builtin_memcmp(pattern, back, sizeof back) == 0;
+    finish_thread();
+}
+
+void avx_state_survives_preemption(Test& t) {
+    if (!cpu_has_avx()) {
+        t.skip("this CPU has no AVX (try -cpu max)");
+        return;
+    }
+    constexpr uint64_t n = 3;
+    sys::thread_set_priority(slot::thread, 255);
+    if (!run_threads(t, n, avx_thread, 100, false)) return;
+    for (uint64_t i = 0; i < n; ++i)
+        if (shared.results[i] != 1) t.fail("thread %lu lost part of its ymm registers", i);
+}
+
 }  // namespace
 
 const Case kernel_cases[] = {
@@ -382,6 +419,7 @@ const Case kernel_cases[] = {
     {"scheduler: busy threads in separate address spaces share the CPU round robin", preemption_is_round_robin},
     {"scheduler: a higher-priority thread runs first", higher_priority_runs_first},
     {"fpu: SSE state survives preemption", fpu_state_survives_preemption},
+    {"fpu: AVX state survives preemption", avx_state_survives_preemption},
 };
 const uint64_t kernel_case_count = sizeof kernel_cases / sizeof *kernel_cases;
 

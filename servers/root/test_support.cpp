@@ -16,6 +16,11 @@ void Test::fail(const char* fmt, ...) {
     va_end(args);
 }
 
+void Test::skip(const char* why) {
+    skipped = true;
+    lib::format_to(reason, sizeof reason, "%s", why);
+}
+
 void Test::expect(int64_t result, Error expected, const char* what) {
     if (sys::error_of(result) != expected)
         fail("%s: got \"%s\", expected \"%s\"", what, sys::describe(sys::error_of(result)), sys::describe(expected));

@@ -17,8 +17,11 @@ namespace rights = abi::rights;
 
 struct Test {
     bool passed = true;
+    bool skipped = false;
     char reason[200] = "";
 
+    // Marks the case as not applicable here (TAP "# SKIP reason").
+    void skip(const char* why);
     [[gnu::format(printf, 2, 3)]] void fail(const char* fmt, ...);
     // Checks a call's result against the expected error (Error::none: success).
     void expect(int64_t result, Error expected, const char* what);

@@ -135,6 +135,18 @@ def scenario_selftest(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
 
 
+def scenario_kernel_tests_cpu_max(args, tap):
+    """The same tests with SMEP, SMAP and AVX on: every user copy must open
+    SMAP, and the AVX case runs instead of being skipped."""
+    args.cpu = "max"
+    result = boot(args, "run=tests poweroff")
+    check_present(tap, result.log, "SMAP and AVX are on", r"cpu: NX on, SMEP on, SMAP on")
+    check_present(tap, result.log, "XSAVE saves the AVX state", r"FPU state \d+ bytes \(x87, SSE, AVX via XSAVE\)")
+    forward_guest_tap(tap, result.log, prefix="kernel test (cpu max)")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 def scenario_pingpong(args, tap):
     count = 300
     result = boot(args, f"run=pingpong count={count} poweroff")
@@ -234,6 +246,7 @@ SCENARIOS = {
     "selftest": scenario_selftest,
     "kernel-tests": scenario_kernel_tests,
     "pingpong": scenario_pingpong,
+    "kernel-tests-cpu-max": scenario_kernel_tests_cpu_max,
     "cpu-max": scenario_cpu_max,
     "fault-halts": scenario_fault_halts,
     "bad-initrd": scenario_bad_initrd,
