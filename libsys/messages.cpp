@@ -3,6 +3,7 @@
 #include "abi/ipc.hpp"
 #include "abi/task.hpp"
 #include "sys/ipc.hpp"
+#include "sys/resources.hpp"
 #include "sys/syscall.hpp"
 
 namespace sys {
@@ -17,7 +18,7 @@ struct Route {
 };
 Route routes[cache_size];
 unsigned route_count;
-Cptr next_slot = abi::task_slot::first_free;
+Cptr next_slot;  // found on first use: the slots after what we were given
 
 bool has_registry() { return cap_identify(abi::task_slot::registry).type == ObjectType::endpoint; }
 
@@ -25,7 +26,9 @@ bool has_registry() { return cap_identify(abi::task_slot::registry).type == Obje
 int64_t route_to(uint64_t target, Cptr& endpoint) {
     for (unsigned i = 0; i < route_count; ++i)
         if (routes[i].pid == target) return endpoint = routes[i].endpoint, 0;
-    if (route_count == cache_size || next_slot >= (1u << abi::task_cnode_radix)) return abi::error_code(Error::out_of_memory);
+    if (!next_slot) next_slot = first_empty_slot(abi::task_slot::first_free, 1u << abi::task_cnode_radix);
+    if (route_count == cache_size || !next_slot || next_slot >= (1u << abi::task_cnode_radix))
+        return abi::error_code(Error::out_of_memory);
     ipc::Buffer& b = ipc::buffer();
     b.receive_cnode = abi::task_slot::cnode;
     b.receive_index = next_slot;

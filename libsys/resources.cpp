@@ -16,6 +16,12 @@ uint64_t object_size(ObjectType type, unsigned size_bits) {
 }
 }  // namespace
 
+Cptr first_empty_slot(Cptr from, Cptr end) {
+    for (Cptr c = from; c < end; ++c)
+        if (error_of(cap_identify(c).result) == Error::invalid_capability) return c;
+    return 0;
+}
+
 void SlotAllocator::init(Cptr cnode, Cptr first, Cptr end) {
     cnode_ = cnode;
     next_ = first;
@@ -29,7 +35,7 @@ Cptr SlotAllocator::allocate() {
 }
 
 void SlotAllocator::free(Cptr slot) {
-    if (freed_count_ < free_list_capacity) freed_[freed_count_++] = slot;
+    if (slot && freed_count_ < free_list_capacity) freed_[freed_count_++] = slot;
 }
 
 bool UntypedPool::add(Cptr untyped, uint8_t size_bits) {
@@ -39,25 +45,31 @@ bool UntypedPool::add(Cptr untyped, uint8_t size_bits) {
 }
 
 Cptr UntypedPool::allocate(ObjectType type, unsigned size_bits, int64_t* result) {
-    uint64_t size = object_size(type, size_bits);
     Cptr slot = slots_.allocate();
-    int64_t r = abi::error_code(slot ? Error::out_of_memory : Error::slot_occupied);
-    for (unsigned i = 0; slot && i < count_; ++i) {
+    int64_t r = slot ? allocate_into(type, size_bits, slot) : abi::error_code(Error::slot_occupied);
+    if (result) *result = r;
+    if (ok(r)) return slot;
+    if (slot) slots_.free(slot);
+    return 0;
+}
+
+int64_t UntypedPool::allocate_into(ObjectType type, unsigned size_bits, Cptr slot) {
+    uint64_t size = object_size(type, size_bits);
+    int64_t r = abi::error_code(Error::out_of_memory);
+    for (unsigned i = 0; i < count_; ++i) {
         Region& region = regions_[i];
         uint64_t offset = (region.used + size - 1) & ~(size - 1);
         if (offset + size > (1ull << region.size_bits)) continue;
+        if (type == ObjectType::untyped && size_bits >= region.size_bits) continue;  // must be smaller
         r = untyped_retype(region.cptr, type, size_bits, slots_.cnode(), slot);
         if (ok(r)) {
             region.used = offset + size;
-            if (result) *result = r;
-            return slot;
+            return r;
         }
         if (error_of(r) != Error::out_of_memory) break;
         region.used = 1ull << region.size_bits;  // our view was stale: the region is full
     }
-    if (slot) slots_.free(slot);
-    if (result) *result = r;
-    return 0;
+    return r;
 }
 
 int64_t UntypedPool::map_frame(Cptr frame, Cptr vspace, uint64_t address, uint8_t rights) {

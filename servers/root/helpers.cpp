@@ -49,11 +49,11 @@ sys::Cptr map_page(sys::Cptr vspace, uint64_t address) {
     return context.memory.map_new_frame(vspace, address, abi::rights::read | abi::rights::write);
 }
 
-bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address) {
+bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address, uint8_t frame_rights) {
     sys::Cptr copy = context.slots.allocate();
     if (!copy) return false;
     if (!sys::ok(sys::cap_copy(abi::root_slot::cnode, copy, abi::root_slot::cnode, frame))) return false;
-    return sys::ok(context.memory.map_frame(copy, vspace, address, abi::rights::read | abi::rights::write));
+    return sys::ok(context.memory.map_frame(copy, vspace, address, frame_rights));
 }
 
 sys::Cptr make_code_sharing_space() {

@@ -31,7 +31,9 @@ int main(int, char**, char**) {
     if (lib::equal(run, "tests")) failures = run_kernel_tests();
     else if (lib::equal(run, "bench")) failures = run_benchmarks();
     else if (lib::equal(run, "pingpong")) failures = run_ping_pong();
-    else if (run[0]) sys::print("root: unknown run=%s (tests, bench, pingpong)\n", run), failures = 1;
+    else if (lib::equal(run, "scale")) failures = run_scale();
+    else if (!run[0] || lib::equal(run, "default")) failures = run_configuration();
+    else sys::print("root: unknown run=%s (default, tests, bench, pingpong, scale)\n", run), failures = 1;
 
     sys::print("root: done%s\n", failures ? " (with failures)" : "");
     if (command_line_has("poweroff")) sys::system_poweroff(abi::root_slot::console, failures == 0);

@@ -32,9 +32,9 @@ sys::Cptr make_code_sharing_space();
 // Maps a new frame readable and writable at address in vspace (and returns
 // its capability), or 0.
 sys::Cptr map_page(sys::Cptr vspace, uint64_t address);
-// Maps an existing frame (through a copy of its capability) into vspace,
-// readable and writable.
-bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address);
+// Maps an existing frame (through a copy of its capability) into vspace.
+bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address,
+                uint8_t frame_rights = abi::rights::read | abi::rights::write);
 
 using ThreadEntry = void (*)(uint64_t argument);
 
@@ -57,5 +57,7 @@ uint64_t rdtsc();
 int run_kernel_tests();   // TAP on the console; returns the number of failures
 int run_benchmarks();
 int run_ping_pong();
+int run_configuration();  // the programs listed in the initrd's boot.cfg
+int run_scale();
 
 }  // namespace root

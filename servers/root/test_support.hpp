@@ -74,5 +74,7 @@ extern const Case kernel_cases[];
 extern const uint64_t kernel_case_count;
 extern const Case ipc_cases[];
 extern const uint64_t ipc_case_count;
+extern const Case loader_cases[];
+extern const uint64_t loader_case_count;
 
 }  // namespace root::testing

@@ -22,13 +22,39 @@ inline constexpr Cptr first_free = 8;
 
 inline constexpr unsigned task_cnode_radix = 8;
 
-// Registry protocol: calls on task_slot::registry.
+// The loader server's protocol. Every task reaches it through
+// task_slot::registry (badged with the task's id); the root task holds a
+// capability badged 1. Replies: label 0 on success, else an abi::Error
+// code with the reason as text in the payload.
 namespace registry {
-// lookup(pid) -> a send capability to pid's inbox (one capability in the
-// reply), badged with the caller's id; label 0 on success, else an error code.
+// lookup(w0 = pid) -> one capability: a send capability to pid's inbox,
+// badged with the caller's id (the seed's send(pid, ...)).
 inline constexpr uint64_t lookup = 1;
-// exited(status): the task reports its end (libsys does this after main).
+// exited(w0 = status): the task reports its end (libsys does this after
+// main). The loader then takes the task down and frees its memory.
 inline constexpr uint64_t exited = 2;
 }  // namespace registry
+
+namespace loader {
+// spawn(SpawnRequest) -> w0 = the new task's id, w1 = bytes of memory it
+// was built from; one capability: a notification signalled when it ends.
+inline constexpr uint64_t spawn = 3;
+// status(w0 = pid) -> w0 = 1 if it has ended, w1 = its exit status.
+inline constexpr uint64_t status = 4;
+// kill(w0 = pid): stops the task and frees everything it had; its status
+// becomes killed_status. Only its parent or the root task may.
+inline constexpr uint64_t kill = 5;
+
+inline constexpr int64_t killed_status = -9;
+inline constexpr Cptr service_slot = 8;  // the loader's own receive capability
+
+struct SpawnRequest {
+    uint8_t priority;
+    uint8_t argc;
+    uint8_t reserved[6];
+    char strings[248];  // argc NUL-terminated strings; the first is the program's name
+};
+static_assert(sizeof(SpawnRequest) == 256);
+}  // namespace loader
 
 }  // namespace abi

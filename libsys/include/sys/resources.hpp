@@ -9,6 +9,10 @@
 
 namespace sys {
 
+// The first empty slot of our own CNode at or after `from` (below `end`),
+// or 0: where a task's own free slots begin after what it was given.
+Cptr first_empty_slot(Cptr from, Cptr end);
+
 // Hands out empty slots of one CNode, lowest first; freed slots are reused.
 class SlotAllocator {
 public:
@@ -36,6 +40,8 @@ public:
     // A new object in a new slot; 0 on failure, with the kernel's result in
     // *result if given.
     Cptr allocate(ObjectType type, unsigned size_bits = 0, int64_t* result = nullptr);
+    // A new object in the given empty slot; the kernel's result.
+    int64_t allocate_into(ObjectType type, unsigned size_bits, Cptr slot);
     // Maps a frame, first creating and mapping any page table it needs.
     int64_t map_frame(Cptr frame, Cptr vspace, uint64_t address, uint8_t rights);
     // A new frame mapped at address; 0 on failure.

@@ -1,0 +1,33 @@
+// Client side of the loader server (abi/task.hpp): start programs, wait for
+// them, stop them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "abi/syscalls.hpp"
+
+namespace sys::loader {
+
+using abi::Cptr;
+
+struct Task {
+    uint64_t pid = 0;
+    Cptr exited = 0;      // notification signalled when it ends
+    uint64_t memory = 0;  // bytes it was built from
+    uint64_t pages = 0;   // user pages it got
+    uint64_t page_tables = 0;
+};
+
+// Starts argv[0] from the initrd with argv. The exit notification lands in
+// receive_slot (an empty slot of ours). On failure returns the error and
+// copies the loader's reason into reason.
+int64_t spawn(Cptr loader, int argc, const char* const* argv, uint8_t priority, Cptr receive_slot, Task& task,
+              char* reason = nullptr, size_t reason_size = 0);
+
+// Waits until the task ends; returns its exit status (killed: -9).
+int64_t wait(Cptr loader, const Task& task);
+
+int64_t kill(Cptr loader, const Task& task);
+
+}  // namespace sys::loader

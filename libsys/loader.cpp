@@ -1,0 +1,55 @@
+#include "sys/loader.hpp"
+
+#include "abi/task.hpp"
+#include "lib/string.hpp"
+#include "sys/ipc.hpp"
+
+namespace sys::loader {
+
+int64_t spawn(Cptr loader, int argc, const char* const* argv, uint8_t priority, Cptr receive_slot, Task& task,
+              char* reason, size_t reason_size) {
+    abi::loader::SpawnRequest request{};
+    request.priority = priority;
+    request.argc = uint8_t(argc);
+    size_t used = 0;
+    for (int i = 0; i < argc; ++i) {
+        size_t n = strlen(argv[i]) + 1;
+        if (used + n > sizeof request.strings) return abi::error_code(Error::bad_argument);
+        memcpy(request.strings + used, argv[i], n);
+        used += n;
+    }
+    ipc::Buffer& b = ipc::buffer();
+    b.receive_cnode = abi::task_slot::cnode;
+    b.receive_index = receive_slot;
+    ipc::Received r = ipc::call(loader, ipc::pack(abi::loader::spawn, request));
+    b.receive_cnode = 0;
+    if (r.result != 0) return r.result;
+    if (r.label() != 0) {
+        if (reason && reason_size) {
+            size_t n = ipc::unpack_bytes(r, reason, reason_size - 1);
+            reason[n < reason_size ? n : reason_size - 1] = '\0';
+        }
+        return -int64_t(r.label());
+    }
+    task = Task{r.message.words[0], receive_slot, r.message.words[1], r.message.words[2], r.message.words[3]};
+    return 0;
+}
+
+int64_t wait(Cptr loader, const Task& task) {
+    for (;;) {
+        ipc::Received r =
+            ipc::call(loader, ipc::Message{ipc::make_tag(abi::loader::status, 8), {task.pid}});
+        if (r.result != 0) return r.result;
+        if (r.label() != 0) return -int64_t(r.label());
+        if (r.message.words[0]) return int64_t(r.message.words[1]);
+        notification_wait(task.exited);
+    }
+}
+
+int64_t kill(Cptr loader, const Task& task) {
+    ipc::Received r = ipc::call(loader, ipc::Message{ipc::make_tag(abi::loader::kill, 8), {task.pid}});
+    if (r.result != 0) return r.result;
+    return r.label() ? -int64_t(r.label()) : 0;
+}
+
+}  // namespace sys::loader

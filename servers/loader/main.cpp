@@ -1,0 +1,228 @@
+// The loader server: starts programs from the initrd in tasks of their own,
+// reports and frees them when they end, and names them for the seed's
+// send(pid, ...).
+//
+// Started by the root task as: loader INITRD_SIZE POOL_FIRST POOL_COUNT,
+// with the initrd mapped read-only at abi::initrd_address, untyped regions
+// in slots [POOL_FIRST, POOL_FIRST + POOL_COUNT), and its endpoint in
+// abi::loader::service_slot. Each task is built from a region of its own
+// (task_memory_bits), so ending a task is one revoke.
+#include <initializer_list>
+
+#include "abi/boot_info.hpp"
+#include "abi/task.hpp"
+#include "lib/cpio.hpp"
+#include "lib/string.hpp"
+#include "sys/ipc.hpp"
+#include "sys/print.hpp"
+#include "sys/program.hpp"
+#include "sys/resources.hpp"
+
+namespace {
+
+using abi::Cptr;
+using abi::Error;
+using abi::ObjectType;
+namespace ipc = sys::ipc;
+namespace ts = abi::task_slot;
+
+constexpr unsigned task_memory_bits = 19;  // 512 KiB per task
+constexpr unsigned small_objects_bits = 20;  // exit notifications come from here
+constexpr unsigned loader_cnode_radix = 12;
+constexpr uint64_t scratch_address = 0x0000310000000000ull;
+constexpr Cptr service = abi::loader::service_slot;
+constexpr uint64_t root_badge = 1;
+
+struct Task {
+    uint64_t pid;
+    uint64_t parent;       // badge of whoever spawned it
+    bool running;
+    int64_t status;
+    Cptr memory;           // its untyped region: revoke it and the task is gone
+    Cptr cnode, thread, vspace, inbox;
+    Cptr exited;           // notification signalled when it ends
+    uint64_t bytes;        // memory the task was built from
+};
+
+constexpr unsigned max_tasks = 512;
+Task tasks[max_tasks];
+unsigned task_count;
+uint64_t next_pid = 2;  // 1 is the root task
+uint64_t initrd_size;
+Cptr staging[2];
+Cptr spare_regions[max_tasks];  // task regions free for reuse (already revoked)
+unsigned spare_count;
+
+sys::SlotAllocator slots;
+sys::UntypedPool pool{slots};          // task regions
+sys::UntypedPool small_objects{slots}; // 64-byte notifications, kept apart so they
+                                       // do not break the alignment of task regions
+
+uint64_t number(const char* s) {
+    uint64_t n = 0;
+    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
+    return n;
+}
+
+Task* find(uint64_t pid) {
+    for (unsigned i = 0; i < task_count; ++i)
+        if (tasks[i].pid == pid) return &tasks[i];
+    return nullptr;
+}
+
+// A record for a new task: a fresh one, or when the table is full the one
+// of a task that ended longest ago (its status can no longer be asked for).
+Task* new_record() {
+    for (unsigned i = 0; i < task_count; ++i)
+        if (tasks[i].pid == 0) return &tasks[i];  // left by a spawn that failed
+    if (task_count < max_tasks) return &tasks[task_count++];
+    Task* oldest = nullptr;
+    for (Task& t : tasks)
+        if (!t.running && (!oldest || t.pid < oldest->pid)) oldest = &t;
+    if (oldest) sys::cap_delete(ts::cnode, oldest->exited), slots.free(oldest->exited);
+    return oldest;
+}
+
+ipc::Message failure(Error e, const char* reason) {
+    return ipc::pack_bytes(uint64_t(e), reason, strlen(reason) + 1);
+}
+
+// Everything the task was made of goes back: its region is revoked and kept
+// for the next task.
+void end(Task& t, int64_t status) {
+    sys::cap_revoke(ts::cnode, t.memory);
+    spare_regions[spare_count++] = t.memory;
+    for (Cptr c : {t.cnode, t.thread, t.vspace, t.inbox}) slots.free(c);
+    t.running = false;
+    t.status = status;
+    sys::notification_signal(t.exited);
+}
+
+ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
+    abi::loader::SpawnRequest request{};
+    ipc::unpack_bytes(r, &request, sizeof request);
+    const char* argv[16];
+    unsigned argc = 0;
+    const char* p = request.strings;
+    const char* end_of_strings = request.strings + sizeof request.strings;
+    while (argc < request.argc && argc < 16 && p < end_of_strings) {
+        argv[argc++] = p;
+        while (p < end_of_strings && *p) ++p;
+        ++p;
+    }
+    if (argc == 0 || argc != request.argc || p > end_of_strings) return failure(Error::bad_argument, "malformed request");
+    Task* record = new_record();
+    if (!record) return failure(Error::out_of_memory, "too many tasks");
+
+    cpio::File file;
+    if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), initrd_size, argv[0], file))
+        return failure(Error::bad_argument, "no such program in the initrd");
+
+    // The staging slots may still hold what the last reply handed out.
+    for (Cptr c : staging) sys::cap_delete(ts::cnode, c);
+    Task t{};
+    t.pid = next_pid;
+    t.parent = caller;
+    t.memory = spare_count ? spare_regions[--spare_count] : pool.allocate(ObjectType::untyped, task_memory_bits);
+    for (Cptr* c : {&t.cnode, &t.thread, &t.vspace, &t.inbox, &t.exited}) *c = slots.allocate();
+    *record = Task{};  // pid 0 until the task runs: free again if this fails
+    if (!t.memory || !t.exited) return failure(Error::out_of_memory, "no memory for another task");
+    if (!sys::ok(small_objects.allocate_into(ObjectType::notification, 0, t.exited)))
+        return failure(Error::out_of_memory, "no memory for another task");
+
+    sys::ProgramResources resources{t.memory, t.cnode, t.thread, t.vspace, t.inbox,
+                                    {staging[0], staging[1]}, scratch_address, abi::task_cnode_radix};
+    sys::ProgramRequest program{file.data, file.size, int(argc), argv, t.pid, request.priority, ts::console,
+                                service};
+    const char* why = "";
+    sys::ProgramReport report{};
+    int64_t e = sys::start_program(resources, program, &why, &report);
+    if (e < 0) {
+        sys::cap_revoke(ts::cnode, t.memory);
+        spare_regions[spare_count++] = t.memory;
+        sys::cap_delete(ts::cnode, t.exited);
+        for (Cptr c : {t.cnode, t.thread, t.vspace, t.inbox, t.exited}) slots.free(c);
+        for (Cptr c : staging) sys::cap_delete(ts::cnode, c);
+        sys::print("loader: cannot start %s: %s\n", argv[0], why);
+        return failure(sys::error_of(e), why);
+    }
+    t.bytes = sys::cap_identify(t.memory).data;
+    t.running = true;
+    ++next_pid;
+    *record = t;
+    // The spawner gets a wait-only copy of the exit notification.
+    sys::cap_delete(ts::cnode, staging[0]);
+    sys::cap_mint(ts::cnode, staging[0], ts::cnode, t.exited, abi::rights::read, 0);
+    ipc::buffer().caps[0] = staging[0];
+    return ipc::Message{ipc::make_tag(0, 32, 1), {t.pid, t.bytes, report.pages, report.page_tables}};
+}
+
+ipc::Message serve(const ipc::Received& r) {
+    uint64_t caller = r.badge;
+    switch (r.label()) {
+    case abi::registry::lookup: {
+        Task* target = find(r.message.words[0]);
+        if (!target || !target->running) return failure(Error::bad_argument, "no such task");
+        sys::cap_delete(ts::cnode, staging[1]);
+        if (!sys::ok(sys::cap_mint(ts::cnode, staging[1], ts::cnode, target->inbox, abi::rights::write, caller)))
+            return failure(Error::out_of_memory, "cannot make the capability");
+        ipc::buffer().caps[0] = staging[1];
+        return ipc::Message{ipc::make_tag(0, 0, 1), {}};
+    }
+    case abi::registry::exited:
+        if (Task* t = find(caller); t && t->running) end(*t, int64_t(r.message.words[0]));
+        return ipc::Message{};  // the caller is gone: this reply goes nowhere
+    case abi::loader::spawn: return spawn(caller, r);
+    case abi::loader::status: {
+        Task* t = find(r.message.words[0]);
+        if (!t) return failure(Error::bad_argument, "no such task");
+        return ipc::Message{ipc::make_tag(0, 16), {t->running ? 0u : 1u, uint64_t(t->status)}};
+    }
+    case abi::loader::kill: {
+        Task* t = find(r.message.words[0]);
+        if (!t || !t->running) return failure(Error::bad_argument, "no such task");
+        if (caller != root_badge && caller != t->parent) return failure(Error::not_permitted, "not its parent");
+        end(*t, abi::loader::killed_status);
+        return ipc::Message{};
+    }
+    default: return failure(Error::bad_argument, "unknown request");
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv, char**) {
+    if (argc < 4) {
+        sys::print("loader: usage: loader INITRD_SIZE POOL_FIRST POOL_COUNT\n");
+        return 2;
+    }
+    initrd_size = number(argv[1]);
+    Cptr pool_first = number(argv[2]), pool_count = number(argv[3]);
+    // Our own image's frames follow the pool; free slots begin after them.
+    Cptr free_slots = sys::first_empty_slot(pool_first + pool_count, 1ull << loader_cnode_radix);
+    slots.init(ts::cnode, free_slots, 1ull << loader_cnode_radix);
+    uint64_t bytes = 0;
+    for (Cptr c = pool_first; c < pool_first + pool_count; ++c) {
+        auto info = sys::cap_identify(c);
+        pool.add(c, info.size_bits);
+        bytes += 1ull << info.size_bits;
+    }
+    staging[0] = slots.allocate();
+    staging[1] = slots.allocate();
+    Cptr small = pool.allocate(ObjectType::untyped, small_objects_bits);
+    if (!small || !small_objects.add(small, small_objects_bits)) {
+        sys::print("loader: no memory for its own objects\n");
+        return 1;
+    }
+    if (!sys::prepare_scratch_page(pool, scratch_address)) {
+        sys::print("loader: cannot prepare its scratch page\n");
+        return 1;
+    }
+    sys::print("loader: ready; %lu MiB for tasks (%lu KiB each at most)\n", bytes >> 20,
+               uint64_t(1) << (task_memory_bits - 10));
+    ipc::Received r = ipc::receive(service);
+    for (;;) {
+        ipc::Message answer = r.result == 0 ? serve(r) : ipc::Message{};
+        r = ipc::reply_receive(service, answer);
+    }
+}

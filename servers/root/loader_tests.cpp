@@ -1,0 +1,96 @@
+// In-guest tests of the loader server: programs run and report their exit
+// status, malformed programs are refused with their reason, and a killed
+// or finished task gives all its memory back.
+#include "abi/task.hpp"
+#include "lib/string.hpp"
+#include "services.hpp"
+#include "test_support.hpp"
+
+namespace root::testing {
+
+namespace {
+
+namespace loader = sys::loader;
+
+bool contains(const char* text, const char* part) {
+    for (; *text; ++text) {
+        size_t i = 0;
+        while (part[i] && text[i] == part[i]) ++i;
+        if (!part[i]) return true;
+    }
+    return false;
+}
+
+void a_program_runs_and_reports_its_status(Test& t) {
+    loader::Task task;
+    const char* argv[] = {"exit_code", "42"};
+    if (!run_program(2, argv, 100, task)) return t.fail("exit_code did not start");
+    int64_t status = loader::wait(start_loader(), task);
+    if (status != 42) t.fail("exit status %ld, expected 42 (99: bad start-up stack)", status);
+}
+
+void malformed_programs_are_refused_with_their_reason(Test& t) {
+    struct Case {
+        const char* name;
+        const char* reason;
+    };
+    const Case cases[] = {
+        {"bad_wx", "writable and executable"},
+        {"bad_kernel", "user address limit"},
+        {"bad_entry", "entry"},
+        {"bad_truncated", "program header"},
+        {"no_such_program", "no such program"},
+    };
+    for (const Case& c : cases) {
+        loader::Task task;
+        char reason[128] = "";
+        const char* argv[] = {c.name};
+        int64_t e = loader::spawn(start_loader(), 1, argv, 100, free_slot(), task, reason, sizeof reason);
+        if (e >= 0) t.fail("%s was started", c.name);
+        else if (!contains(reason, c.reason)) t.fail("%s was refused with \"%s\", expected \"%s\"", c.name, reason, c.reason);
+    }
+    // And the system carries on.
+    loader::Task task;
+    const char* argv[] = {"exit_code", "0"};
+    if (!run_program(2, argv, 100, task) || loader::wait(start_loader(), task) != 0)
+        t.fail("a good program did not run after the refusals");
+}
+
+void killed_tasks_give_their_memory_back(Test& t) {
+    // More busy tasks than the loader's pool could hold at once: each must
+    // give its memory back when killed for the next to start.
+    constexpr int rounds = 300;
+    for (int i = 0; i < rounds; ++i) {
+        loader::Task task;
+        const char* argv[] = {"busy", "x"};
+        if (!run_program(2, argv, 90, task)) return t.fail("round %d: busy did not start", i);
+        t.expect(loader::kill(start_loader(), task), Error::none, "kill");
+        if (loader::wait(start_loader(), task) != abi::loader::killed_status) t.fail("a killed task's status is wrong");
+        sys::cap_delete(slot::cnode, task.exited);
+        if (!t.passed) return;
+    }
+}
+
+void finished_tasks_give_their_memory_back(Test& t) {
+    constexpr int rounds = 300;
+    for (int i = 0; i < rounds; ++i) {
+        loader::Task task;
+        const char* argv[] = {"exit_code", "3"};
+        if (!run_program(2, argv, 100, task)) return t.fail("round %d: exit_code did not start", i);
+        if (loader::wait(start_loader(), task) != 3) return t.fail("round %d: wrong status", i);
+        sys::cap_delete(slot::cnode, task.exited);
+    }
+}
+
+}  // namespace
+
+const Case loader_cases[] = {
+    {"loader: a program runs and its exit status comes back", a_program_runs_and_reports_its_status},
+    {"loader: malformed programs are refused with their reason; the system carries on",
+     malformed_programs_are_refused_with_their_reason},
+    {"loader: killed tasks give all their memory back", killed_tasks_give_their_memory_back},
+    {"loader: finished tasks give all their memory back", finished_tasks_give_their_memory_back},
+};
+const uint64_t loader_case_count = sizeof loader_cases / sizeof *loader_cases;
+
+}  // namespace root::testing

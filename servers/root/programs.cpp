@@ -1,0 +1,106 @@
+// Running programs through the loader: the boot configuration (the
+// initrd's boot.cfg, the default run) and the scale test (run=scale).
+#include "abi/task.hpp"
+#include "lib/cpio.hpp"
+#include "lib/format.hpp"
+#include "root.hpp"
+#include "services.hpp"
+
+namespace root {
+
+namespace {
+
+constexpr uint8_t program_priority = 100;
+constexpr unsigned max_programs = 128;
+sys::loader::Task started[max_programs];
+
+// Splits one line of boot.cfg into words (in place); returns their number.
+int split(char* line, const char** words, int capacity) {
+    int n = 0;
+    for (char* p = line; *p && n < capacity;) {
+        while (*p == ' ' || *p == '\t') *p++ = '\0';
+        if (!*p) break;
+        words[n++] = p;
+        while (*p && *p != ' ' && *p != '\t') ++p;
+    }
+    return n;
+}
+
+}  // namespace
+
+int run_configuration() {
+    cpio::File config;
+    if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "boot.cfg", config)) {
+        sys::print("root: no boot.cfg in the initrd: nothing to run\n");
+        return 0;
+    }
+    // One program per line: name and arguments; '#' starts a comment.
+    char lines[2048];
+    uint64_t length = config.size < sizeof lines - 1 ? config.size : sizeof lines - 1;
+    __builtin_memcpy(lines, config.data, length);
+    lines[length] = '\0';
+    unsigned count = 0;
+    int failures = 0;
+    for (char* line = lines; line && *line && count < max_programs;) {
+        char* next = line;
+        while (*next && *next != '\n') ++next;
+        if (*next) *next++ = '\0';
+        else next = nullptr;
+        if (line[0] != '#') {
+            const char* argv[16];
+            int argc = split(line, argv, 16);
+            if (argc > 0) {
+                if (run_program(argc, argv, program_priority, started[count])) ++count;
+                else ++failures;
+            }
+        }
+        line = next;
+    }
+    sys::print("root: started %u programs from boot.cfg\n", count);
+    for (unsigned i = 0; i < count; ++i) {
+        int64_t status = sys::loader::wait(start_loader(), started[i]);
+        sys::print("root: task %lu exited with status %ld\n", started[i].pid, status);
+        if (status != 0) ++failures;
+    }
+    return failures;
+}
+
+int run_scale() {
+    char value[8] = "64";
+    command_line_value("count", value, sizeof value);
+    unsigned count = 0;
+    for (const char* p = value; *p >= '0' && *p <= '9'; ++p) count = count * 10 + unsigned(*p - '0');
+    if (count == 0 || count > max_programs) count = 64;
+    for (unsigned i = 0; i < count; ++i) {
+        char name[8];
+        lib::format_to(name, sizeof name, "%u", i + 1);
+        const char* argv[] = {"hello_world", name, "1"};
+        if (!run_program(3, argv, program_priority, started[i])) {
+            sys::print("root: scale: only %u tasks could start\n", i);
+            return 1;
+        }
+    }
+    sys::print("root: scale: %u tasks started at once\n", count);
+    int failures = 0;
+    for (unsigned i = 0; i < count; ++i)
+        if (sys::loader::wait(start_loader(), started[i]) != 0) ++failures;
+    const sys::loader::Task& t = started[0];
+    // Kernel objects of one task: its thread, CNode, address space, inbox
+    // endpoint and page tables; the rest of its memory is user pages.
+    uint64_t kernel_bytes = (1ull << abi::thread_size_bits) +
+                            (1ull << (abi::task_cnode_radix + abi::cnode_slot_size_bits)) +
+                            (1ull << abi::page_size_bits) + (1ull << abi::endpoint_size_bits) +
+                            t.page_tables * (1ull << abi::page_size_bits);
+    uint64_t per_task = kernel_bytes + t.pages * 4096;
+    uint64_t memory = 0;
+    for (uint64_t i = 0; i < context.info->untyped.count; ++i) memory += 1ull << context.info->untyped_list[i].size_bits;
+    sys::print("root: scale: %u tasks ran at once, %d failed; each hello_world task: %lu KiB of kernel objects "
+               "(thread 4, CNode %lu, address space 4, %lu page tables), %lu KiB of user pages\n",
+               count, failures, kernel_bytes >> 10, uint64_t(1) << (abi::task_cnode_radix + abi::cnode_slot_size_bits - 10),
+               t.page_tables, t.pages * 4);
+    sys::print("root: scale: %lu MiB of RAM handed to user space fit about %lu such tasks (%lu KiB each)\n",
+               memory >> 20, memory / per_task, per_task >> 10);
+    return failures;
+}
+
+}  // namespace root

@@ -1,0 +1,19 @@
+// The servers the root task starts, and the programs it runs through them.
+#pragma once
+
+#include <cstdint>
+
+#include "sys/loader.hpp"
+#include "sys/syscall.hpp"
+
+namespace root {
+
+// Starts the loader server (once) and returns our capability to it
+// (badged 1: the root task), or 0.
+sys::Cptr start_loader();
+
+// Spawns a program through the loader at `priority`; prints the reason and
+// returns false if it cannot start.
+bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loader::Task& task);
+
+}  // namespace root
