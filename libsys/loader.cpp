@@ -6,16 +6,19 @@
 
 namespace sys::loader {
 
-int64_t spawn(Cptr loader, int argc, const char* const* argv, uint8_t priority, Cptr receive_slot, Task& task,
+int64_t spawn(Cptr loader, int argc, const char* const* argv, const Options& options, Cptr receive_slot, Task& task,
               char* reason, size_t reason_size) {
     abi::loader::SpawnRequest request{};
-    request.priority = priority;
+    if (argc < 1 || argc > 16 || options.envc < 0 || options.envc > 16) return abi::error_code(Error::bad_argument);
+    request.priority = options.priority;
     request.argc = uint8_t(argc);
+    request.envc = uint8_t(options.envc);
     size_t used = 0;
-    for (int i = 0; i < argc; ++i) {
-        size_t n = strlen(argv[i]) + 1;
+    for (int i = 0; i < argc + options.envc; ++i) {
+        const char* s = i < argc ? argv[i] : options.envp[i - argc];
+        size_t n = strlen(s) + 1;
         if (used + n > sizeof request.strings) return abi::error_code(Error::bad_argument);
-        memcpy(request.strings + used, argv[i], n);
+        memcpy(request.strings + used, s, n);
         used += n;
     }
     ipc::Buffer& b = ipc::buffer();

@@ -1,5 +1,7 @@
 #include "sys/program.hpp"
 
+#include <initializer_list>
+
 #include "abi/boot_info.hpp"
 #include "abi/task.hpp"
 #include "lib/format.hpp"
@@ -87,13 +89,15 @@ int64_t load_segments(Builder& b, const elf::Image& image, const uint8_t* file) 
 }
 
 // The System V initial stack in the top page: argc, argv[], NULL, envp[],
-// NULL, an empty auxiliary vector, and the strings above them. Sets rsp.
-int64_t build_stack(Builder& b, const ProgramRequest& p, uint64_t& rsp) {
+// NULL, the auxiliary vector (AT_PAGESZ, AT_ENTRY, AT_NULL), and the
+// strings above them. Sets rsp.
+int64_t build_stack(Builder& b, const ProgramRequest& p, uint64_t entry, uint64_t& rsp) {
+    constexpr uint64_t at_null = 0, at_pagesz = 6, at_entry = 9;
     uint8_t image[page] = {};
     const uint64_t top = abi::root_stack_top;
     const uint64_t base = top - page;
     uint64_t strings = page;
-    uint64_t words[32];
+    uint64_t words[48];
     unsigned n = 0;
     auto push_string = [&](const char* s) -> uint64_t {
         uint64_t length = strlen(s) + 1;
@@ -108,10 +112,11 @@ int64_t build_stack(Builder& b, const ProgramRequest& p, uint64_t& rsp) {
     for (int i = 0; i < p.argc; ++i)
         if (!(words[n++] = push_string(p.argv[i]))) return abi::error_code(Error::bad_argument);
     words[n++] = 0;
-    words[n++] = push_string(environment);
+    for (int i = 0; i < p.envc; ++i)
+        if (!(words[n++] = push_string(p.envp[i]))) return abi::error_code(Error::bad_argument);
+    if (!(words[n++] = push_string(environment))) return abi::error_code(Error::bad_argument);
     words[n++] = 0;
-    words[n++] = 0;  // AT_NULL
-    words[n++] = 0;
+    for (uint64_t value : {at_pagesz, page, at_entry, entry, at_null, uint64_t(0)}) words[n++] = value;
     rsp = ((base + strings) & ~15ull) - n * 8;
     rsp &= ~15ull;  // 16-byte aligned at _start
     memcpy(image + (rsp - base), words, n * 8);
@@ -135,8 +140,8 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
         *why = elf::describe(e);
         return abi::error_code(Error::bad_argument);
     }
-    if (p.argc < 1 || p.argc > 16) {
-        *why = "between 1 and 16 arguments are allowed";
+    if (p.argc < 1 || p.argc > 16 || p.envc < 0 || p.envc > 16) {
+        *why = "between 1 and 16 arguments and at most 16 environment strings are allowed";
         return abi::error_code(Error::bad_argument);
     }
     *why = "out of memory for its kernel objects";
@@ -150,7 +155,7 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     TRY(load_segments(b, image, static_cast<const uint8_t*>(p.file)));
     uint64_t rsp;
     *why = "its arguments do not fit on the stack";
-    TRY(build_stack(b, p, rsp));
+    TRY(build_stack(b, p, image.entry, rsp));
     *why = "out of memory for its IPC buffer";
     TRY(b.add_page(abi::ipc_buffer_address, rights::read | rights::write, nullptr, 0, 0));
     Cptr ipc_frame = b.next_slot - 1;

@@ -101,16 +101,19 @@ void end(Task& t, int64_t status) {
 ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
     abi::loader::SpawnRequest request{};
     ipc::unpack_bytes(r, &request, sizeof request);
-    const char* argv[16];
-    unsigned argc = 0;
+    const char* strings[32];
+    unsigned count = 0, wanted = unsigned(request.argc) + request.envc;
     const char* p = request.strings;
     const char* end_of_strings = request.strings + sizeof request.strings;
-    while (argc < request.argc && argc < 16 && p < end_of_strings) {
-        argv[argc++] = p;
+    while (count < wanted && count < 32 && p < end_of_strings) {
+        strings[count++] = p;
         while (p < end_of_strings && *p) ++p;
         ++p;
     }
-    if (argc == 0 || argc != request.argc || p > end_of_strings) return failure(Error::bad_argument, "malformed request");
+    if (request.argc == 0 || count != wanted || p > end_of_strings)
+        return failure(Error::bad_argument, "malformed request");
+    const char* const* argv = strings;
+    unsigned argc = request.argc;
     Task* record = new_record();
     if (!record) return failure(Error::out_of_memory, "too many tasks");
 
@@ -132,8 +135,8 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
 
     sys::ProgramResources resources{t.memory, t.cnode, t.thread, t.vspace, t.inbox,
                                     {staging[0], staging[1]}, scratch_address, abi::task_cnode_radix};
-    sys::ProgramRequest program{file.data, file.size, int(argc), argv, t.pid, request.priority, ts::console,
-                                service};
+    sys::ProgramRequest program{file.data,     file.size,        int(argc),   argv, int(request.envc),
+                                strings + argc, t.pid, request.priority, ts::console, service};
     const char* why = "";
     sys::ProgramReport report{};
     int64_t e = sys::start_program(resources, program, &why, &report);

@@ -23,8 +23,12 @@ bool contains(const char* text, const char* part) {
 
 void a_program_runs_and_reports_its_status(Test& t) {
     loader::Task task;
-    const char* argv[] = {"exit_code", "42"};
-    if (!run_program(2, argv, 100, task)) return t.fail("exit_code did not start");
+    // exit_code checks its own stack: argv, this environment string, PID=,
+    // and the auxiliary vector; 99 means something was missing.
+    const char* argv[] = {"exit_code", "42", "GREETING=hello"};
+    const char* envp[] = {"GREETING=hello"};
+    loader::Options options{100, 1, envp};
+    if (loader::spawn(start_loader(), 3, argv, options, free_slot(), task) < 0) return t.fail("exit_code did not start");
     int64_t status = loader::wait(start_loader(), task);
     if (status != 42) t.fail("exit status %ld, expected 42 (99: bad start-up stack)", status);
 }
@@ -45,7 +49,7 @@ void malformed_programs_are_refused_with_their_reason(Test& t) {
         loader::Task task;
         char reason[128] = "";
         const char* argv[] = {c.name};
-        int64_t e = loader::spawn(start_loader(), 1, argv, 100, free_slot(), task, reason, sizeof reason);
+        int64_t e = loader::spawn(start_loader(), 1, argv, loader::Options{}, free_slot(), task, reason, sizeof reason);
         if (e >= 0) t.fail("%s was started", c.name);
         else if (!contains(reason, c.reason)) t.fail("%s was refused with \"%s\", expected \"%s\"", c.name, reason, c.reason);
     }
@@ -85,7 +89,7 @@ void finished_tasks_give_their_memory_back(Test& t) {
 }  // namespace
 
 const Case loader_cases[] = {
-    {"loader: a program runs and its exit status comes back", a_program_runs_and_reports_its_status},
+    {"loader: a program gets argv, envp and auxv, and its exit status comes back", a_program_runs_and_reports_its_status},
     {"loader: malformed programs are refused with their reason; the system carries on",
      malformed_programs_are_refused_with_their_reason},
     {"loader: killed tasks give all their memory back", killed_tasks_give_their_memory_back},

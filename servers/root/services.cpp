@@ -52,7 +52,7 @@ bool build_loader() {
     lib::format_to(first, sizeof first, "%lu", pool_first);
     lib::format_to(count, sizeof count, "%u", pool_regions);
     const char* argv[] = {"loader", size, first, count};
-    sys::ProgramRequest p{file.data, file.size, 4, argv, 0, loader_priority, slot::console, 0};
+    sys::ProgramRequest p{file.data, file.size, 4, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
     const char* why = "";
     if (int64_t e = sys::start_program(r, p, &why); e < 0) {
         sys::print("root: loader: %s\n", sys::describe(sys::error_of(e)));
@@ -82,7 +82,8 @@ bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loade
     Cptr loader = start_loader();
     if (!loader) return false;
     char reason[128] = "";
-    int64_t e = sys::loader::spawn(loader, argc, argv, priority, context.slots.allocate(), task, reason, sizeof reason);
+    int64_t e = sys::loader::spawn(loader, argc, argv, sys::loader::Options{priority}, context.slots.allocate(), task, reason,
+                                   sizeof reason);
     if (e < 0) {
         sys::print("root: cannot run %s: %s (%s)\n", argv[0], reason, sys::describe(sys::error_of(e)));
         return false;

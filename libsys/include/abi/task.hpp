@@ -51,8 +51,9 @@ inline constexpr Cptr service_slot = 8;  // the loader's own receive capability
 struct SpawnRequest {
     uint8_t priority;
     uint8_t argc;
-    uint8_t reserved[6];
-    char strings[248];  // argc NUL-terminated strings; the first is the program's name
+    uint8_t envc;
+    uint8_t reserved[5];
+    char strings[248];  // argc then envc NUL-terminated strings; the first is the program's name
 };
 static_assert(sizeof(SpawnRequest) == 256);
 }  // namespace loader

@@ -19,10 +19,16 @@ struct Task {
     uint64_t page_tables = 0;
 };
 
+struct Options {
+    uint8_t priority = 100;
+    int envc = 0;
+    const char* const* envp = nullptr;  // added to its environment (PID= is always there)
+};
+
 // Starts argv[0] from the initrd with argv. The exit notification lands in
 // receive_slot (an empty slot of ours). On failure returns the error and
 // copies the loader's reason into reason.
-int64_t spawn(Cptr loader, int argc, const char* const* argv, uint8_t priority, Cptr receive_slot, Task& task,
+int64_t spawn(Cptr loader, int argc, const char* const* argv, const Options& options, Cptr receive_slot, Task& task,
               char* reason = nullptr, size_t reason_size = 0);
 
 // Waits until the task ends; returns its exit status (killed: -9).

@@ -36,6 +36,8 @@ struct ProgramRequest {
     size_t size;
     int argc;
     const char* const* argv;  // argv[0] is the program's name
+    int envc;
+    const char* const* envp;  // its environment; PID= is added
     uint64_t pid;             // goes into the environment as PID=
     uint8_t priority;
     Cptr console;             // ours: copied into the task's console slot
