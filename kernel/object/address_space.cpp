@@ -45,6 +45,13 @@ void flush(uint64_t pml4, uint64_t address) {
 
 bool user_address(uint64_t address) { return address < abi::user_address_limit && !(address & 0xFFF); }
 
+uint64_t pte_rights(uint8_t rights) {
+    uint64_t bits = 0;
+    if (rights & abi::rights::write) bits |= flags::writable;
+    if (!(rights & abi::rights::execute) && nx_enabled()) bits |= flags::no_execute;
+    return bits;
+}
+
 }  // namespace
 
 bool asids_available(uint32_t count) { return asids_in_use + count < max_asids; }
@@ -92,12 +99,46 @@ Error map_frame(Capability& frame, const Capability& space, uint64_t address, ui
     uint64_t* entry = entry_for(space.object, address, 1, missing_level);
     if (!entry) return Error::missing_page_table;
     if (*entry & flags::present) return Error::already_mapped;
-    uint64_t pte = (frame.object - mm::direct_map_base) | flags::present | flags::user;
-    if (rights & abi::rights::write) pte |= flags::writable;
-    if (!(rights & abi::rights::execute) && nx_enabled()) pte |= flags::no_execute;
-    *entry = pte;
+    *entry = (frame.object - mm::direct_map_base) | flags::present | flags::user | pte_rights(rights);
     frame.asid = space.asid;
     frame.data = address;
+    return Error::none;
+}
+
+Error protect(Capability& frame, uint8_t rights) {
+    if (!frame.asid) return Error::not_mapped;
+    if ((rights & frame.rights) != rights || !(rights & abi::rights::read)) return Error::insufficient_rights;
+    if ((rights & abi::rights::write) && (rights & abi::rights::execute)) return Error::bad_argument;
+    uint64_t pml4 = asid_table[frame.asid];
+    unsigned missing;
+    uint64_t* entry = pml4 ? entry_for(pml4, frame.data, 1, missing) : nullptr;
+    if (!entry || (*entry & address_mask) != frame.object - mm::direct_map_base) return Error::not_mapped;
+    *entry = (*entry & ~(flags::writable | flags::no_execute)) | pte_rights(rights);
+    flush(pml4, frame.data);
+    return Error::none;
+}
+
+Error query(const Capability& space, uint64_t address, uint64_t count, uint8_t* out) {
+    if (address & 0xFFF || address >= abi::user_address_limit || count > (abi::user_address_limit - address) / 4096)
+        return Error::bad_address;
+    bool cleared = false;
+    for (uint64_t i = 0; i < count; ++i) {
+        unsigned missing;
+        uint64_t* entry = entry_for(space.object, address + i * 4096, 1, missing);
+        uint8_t state = 0;
+        if (entry && (*entry & flags::present)) {
+            state = abi::page_state::present | (*entry & flags::accessed ? abi::page_state::accessed : 0) |
+                    (*entry & flags::dirty ? abi::page_state::dirty : 0);
+            if (*entry & (flags::accessed | flags::dirty)) {
+                *entry &= ~(flags::accessed | flags::dirty);
+                cleared = true;
+            }
+        }
+        out[i] = state;
+    }
+    // The TLB caches A/D-set entries: without a flush the CPU would not set
+    // the bits again on the next access.
+    if (cleared && arch::read_cr3() == space.object - mm::direct_map_base) arch::write_cr3(arch::read_cr3());
     return Error::none;
 }
 

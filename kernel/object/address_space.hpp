@@ -31,6 +31,13 @@ Error map_frame(Capability& frame, const Capability& space, uint64_t address, ui
 // stands (the address space or an upper table may have gone since).
 void unmap(Capability& cap);
 
+// Changes the rights of the mapping a frame capability made.
+Error protect(Capability& frame, uint8_t rights);
+
+// For count pages from address: out[i] gets abi::page_state bits, and the
+// accessed and dirty bits of present pages are cleared (the TLB with them).
+Error query(const Capability& space, uint64_t address, uint64_t count, uint8_t* out);
+
 // The physical root (CR3 value) of an address-space capability.
 uint64_t root_of(const Capability& space);
 

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/idt.hpp"
 #include "debug/log.hpp"
+#include "object/ipc.hpp"
 #include "object/thread.hpp"
 #include "sched/scheduler.hpp"
 
@@ -10,6 +11,12 @@ namespace faults {
 
 void user_exception(const arch::TrapFrame& frame) {
     object::Thread* t = sched::current();
+    // A thread with a fault handler (its pager) gets the fault resolved there.
+    t->fault_vector = frame.vector;
+    t->fault_address = frame.vector == 14 ? arch::read_cr2() : 0;
+    t->fault_code = frame.error_code;
+    t->fault_ip = frame.rip;
+    if (object::ipc::send_fault(t)) return;
     if (frame.vector == 14) {
         klog::warn("thread %lu: page fault at 0x%lx (%s %s), rip 0x%lx: thread stopped", t->id, arch::read_cr2(),
                    frame.error_code & 1 ? "protection violation," : "not present,",

@@ -1,6 +1,7 @@
 #include "object/ipc.hpp"
 
 #include "abi/ipc.hpp"
+#include "debug/log.hpp"
 #include "lib/string.hpp"
 #include "object/cnode.hpp"
 #include "object/lifecycle.hpp"
@@ -52,6 +53,13 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
 void transfer(Thread* from, Thread* to, uint64_t badge) {
     const arch::TrapFrame& s = from->context;
     arch::TrapFrame& r = to->context;
+    if (from->faulting) {  // a message made by the kernel, not from registers
+        r.rax = 0;
+        r.rdi = badge;
+        r.rsi = message::make_tag(message::fault_label, 32);
+        r.rdx = from->fault_address, r.r10 = from->fault_code, r.r8 = from->fault_ip, r.r9 = from->fault_vector;
+        return;
+    }
     uint64_t tag = s.rsi;
     uint64_t length = message::tag_length(tag);
     r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
@@ -172,9 +180,30 @@ Error reply(Thread* self) {
     if (!caller) return Error::no_caller;
     self->caller = nullptr;
     caller->callee = nullptr;
+    if (caller->faulting) {
+        // Label 0: resolved, retry the access with registers untouched.
+        caller->faulting = false;
+        if (message::tag_label(self->context.rsi) == 0) {
+            sched::make_ready(caller);
+        } else {
+            caller->state = ThreadState::inactive;
+            caller->exit_status = -int64_t(caller->fault_vector) - 1;
+            klog::warn("thread %lu: its fault handler refused the fault at 0x%lx; thread stopped", caller->id,
+                       caller->fault_address);
+        }
+        return Error::none;
+    }
     transfer(self, caller, 0);
     sched::make_ready(caller);
     return Error::none;
+}
+
+bool send_fault(Thread* t) {
+    const Capability& handler = t->fault_handler.cap;
+    if (handler.type != ObjectType::endpoint || !(handler.rights & abi::rights::write)) return false;
+    t->faulting = true;
+    send(t, reinterpret_cast<Endpoint*>(handler.object), handler.data, true, false);
+    return true;
 }
 
 arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
@@ -195,7 +224,7 @@ arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
 
 arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
     Thread* caller = self->caller;
-    if (!caller || !fits_fast_path(frame.rsi) || !sched::can_switch_to(caller)) return nullptr;
+    if (!caller || caller->faulting || !fits_fast_path(frame.rsi) || !sched::can_switch_to(caller)) return nullptr;
     Slot* slot = cnode::slot_at(self->cspace.cap, frame.rdi);
     if (!slot || slot->cap.type != ObjectType::endpoint || !(slot->cap.rights & abi::rights::read)) return nullptr;
     auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);

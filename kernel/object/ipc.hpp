@@ -26,6 +26,10 @@ void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonbloc
 void receive(Thread* self, Endpoint* ep, bool nonblocking);
 Error reply(Thread* self);
 
+// Sends t's fault (recorded in its fault_* fields) to its fault handler as
+// a call on its behalf; false if it has no usable handler.
+bool send_fault(Thread* t);
+
 // The fast path of call and reply_recv: a message of registers only, a
 // partner already waiting, nobody of higher priority ready. Switches
 // straight to the partner and returns its frame; nullptr means "take the

@@ -1,6 +1,7 @@
 #include "object/thread.hpp"
 
 #include "arch/x86_64/gdt.hpp"
+#include "debug/log.hpp"
 #include "object/ipc.hpp"
 #include "sched/scheduler.hpp"
 
@@ -57,10 +58,19 @@ void stop(Thread* t) {
         caller->callee = nullptr;
         wake(caller, abi::error_code(Error::partner_died));
     }
+    t->faulting = false;
     t->state = ThreadState::inactive;
 }
 
 void wake(Thread* t, int64_t result) {
+    if (t->faulting) {
+        // Its fault handler is gone: nothing can resolve the fault.
+        t->faulting = false;
+        t->waiting_on = nullptr;
+        t->state = ThreadState::inactive;
+        klog::warn("thread %lu: its fault handler went away; thread stopped", t->id);
+        return;
+    }
     t->context.rax = uint64_t(result);
     t->waiting_on = nullptr;
     sched::make_ready(t);

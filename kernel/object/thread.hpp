@@ -48,6 +48,11 @@ struct Thread {
     uint64_t badge;              // of the endpoint capability used, while blocked_send
                                  // (the message itself waits in the saved registers)
     Notification* bound_notification;  // its signals also end a receive
+
+    // While a fault message is out to the fault handler (the thread's
+    // registers are left alone: the reply resumes or stops it).
+    bool faulting;
+    uint64_t fault_address, fault_code, fault_ip, fault_vector;
     int64_t exit_status;
     Thread* finalize_next;       // deferred destruction list (object/destroy.cpp)
 

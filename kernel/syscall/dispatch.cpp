@@ -325,6 +325,26 @@ int64_t sys_frame_unmap(Call& c) {
     return 0;
 }
 
+int64_t sys_frame_protect(Call& c) {
+    Slot* frame;
+    TRY(lookup(c, c.arg(0), ObjectType::frame, 0, frame));
+    if (c.arg(1) > rights::all) return fail(Error::bad_argument);
+    TRY(object::address_space::protect(frame->cap, uint8_t(c.arg(1))));
+    return 0;
+}
+
+int64_t sys_address_space_query(Call& c) {
+    Slot* space;
+    TRY(lookup(c, c.arg(0), ObjectType::address_space, rights::read, space));
+    uint64_t count = c.arg(2);
+    if (count == 0 || count > abi::max_query_pages) return fail(Error::bad_argument);
+    if (!is_user_range(c.arg(3), count)) return fail(Error::bad_address);
+    uint8_t states[abi::max_query_pages];
+    TRY(object::address_space::query(space->cap, c.arg(1), count, states));
+    if (!copy_to_user(c.arg(3), states, count)) return fail(Error::bad_address);
+    return 0;
+}
+
 // --- IPC ----------------------------------------------------------------------
 
 object::Notification* notification_at(const Slot* s) { return reinterpret_cast<object::Notification*>(s->cap.object); }
@@ -424,6 +444,7 @@ constexpr Handler handlers[] = {
     sys_endpoint_send,      sys_endpoint_recv,
     sys_endpoint_call,      sys_endpoint_reply,
     sys_endpoint_reply_recv, sys_thread_bind_notification,
+    sys_frame_protect,      sys_address_space_query,
     sys_system_poweroff,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));

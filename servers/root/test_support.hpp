@@ -76,5 +76,7 @@ extern const Case ipc_cases[];
 extern const uint64_t ipc_case_count;
 extern const Case loader_cases[];
 extern const uint64_t loader_case_count;
+extern const Case paging_cases[];
+extern const uint64_t paging_case_count;
 
 }  // namespace root::testing

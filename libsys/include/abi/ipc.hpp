@@ -32,6 +32,17 @@ constexpr uint64_t tag_length(uint64_t tag) { return tag & ((1ull << length_bits
 constexpr uint64_t tag_caps(uint64_t tag) { return (tag >> caps_shift) & 3; }
 constexpr uint64_t tag_label(uint64_t tag) { return tag >> label_shift; }
 
+// A fault message: what the kernel sends on a thread's fault endpoint when
+// the thread takes an exception. Label fault_label, 32 bytes: the faulting
+// address (CR2 for page faults), the access (fault_* bits), the instruction
+// pointer, the vector. Replying with label 0 resumes the thread (to retry
+// the access); any other label stops it.
+inline constexpr uint64_t fault_label = 0xFA17;
+inline constexpr uint64_t fault_present = 1;       // the page was present (a protection fault)
+inline constexpr uint64_t fault_write = 2;
+inline constexpr uint64_t fault_user = 4;
+inline constexpr uint64_t fault_instruction = 16;
+
 // Options of endpoint_recv and endpoint_reply_recv.
 inline constexpr uint64_t receive_nonblocking = 1;
 

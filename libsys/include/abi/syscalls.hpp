@@ -52,6 +52,8 @@ enum class Syscall : uint64_t {
     endpoint_reply,      // (tag, w0, w1, w2, w3): answers the call received last
     endpoint_reply_recv, // (endpoint, tag, w0, w1, w2, w3) -> next message: reply, then receive
     thread_bind_notification, // (thread, notification or 0): its signals also end a receive
+    frame_protect,       // (frame, rights): changes the rights of the frame's mapping
+    address_space_query, // (vspace, address, count, uint8_t* out): reads and clears accessed/dirty bits
     system_poweroff,     // (console, success): ends the machine (tests and demos)
     count
 };
@@ -120,6 +122,14 @@ inline constexpr unsigned untyped_max_bits = 47;
 inline constexpr uint64_t user_address_limit = 0x00007FFFFFFFF000ull;
 
 inline constexpr uint64_t priority_max = 255;
+
+// address_space_query: one byte per page.
+namespace page_state {
+inline constexpr uint8_t present = 1;
+inline constexpr uint8_t accessed = 2;
+inline constexpr uint8_t dirty = 4;
+}  // namespace page_state
+inline constexpr uint64_t max_query_pages = 512;
 
 struct ThreadRegisters {
     uint64_t rip, rsp, rflags;

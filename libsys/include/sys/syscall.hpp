@@ -107,6 +107,11 @@ inline int64_t frame_map(Cptr frame, Cptr vspace, uint64_t address, uint8_t righ
     return r.rax;
 }
 inline int64_t frame_unmap(Cptr frame) { return syscall(abi::Syscall::frame_unmap, frame).rax; }
+inline int64_t frame_protect(Cptr frame, uint8_t rights) { return syscall(abi::Syscall::frame_protect, frame, rights).rax; }
+// out[i] gets abi::page_state bits of page i; accessed/dirty are cleared.
+inline int64_t address_space_query(Cptr vspace, uint64_t address, uint64_t count, uint8_t* out) {
+    return syscall(abi::Syscall::address_space_query, vspace, address, count, uint64_t(out)).rax;
+}
 
 inline int64_t notification_signal(Cptr n) { return syscall(abi::Syscall::notification_signal, n).rax; }
 inline int64_t notification_wait(Cptr n) { return syscall(abi::Syscall::notification_wait, n).rax; }
