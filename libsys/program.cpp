@@ -169,21 +169,25 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     TRY(cap_move(r.cnode, ts::ipc_buffer, r.cnode, ipc_frame));
     if (p.registry) TRY(cap_mint(r.cnode, ts::registry, own_cnode, p.registry, rights::write, p.pid));
     TRY(cap_mint(r.cnode, ts::inbox, own_cnode, r.inbox, rights::read, 0));
+    if (p.pager) TRY(cap_mint(r.cnode, ts::pager, own_cnode, p.pager, rights::write, p.pid));
 
     *why = "cannot set up its thread";
     TRY(thread_configure(r.thread, r.cnode, r.vspace, 0, 0));
-    // The IPC buffer frame now lives in the task's CNode: configure it there
-    // through a copy in our staging slot.
+    // The IPC buffer frame and the pager capability live in the task's CNode
+    // now: configure them through copies in our staging slots.
     TRY(cap_copy(own_cnode, r.staging[0], r.cnode, ts::ipc_buffer));
-    int64_t configured = thread_configure(r.thread, r.cnode, r.vspace, r.staging[0], abi::ipc_buffer_address);
+    if (p.pager) TRY(cap_copy(own_cnode, r.staging[1], r.cnode, ts::pager));
+    int64_t configured = thread_configure(r.thread, r.cnode, r.vspace, r.staging[0], abi::ipc_buffer_address,
+                                          p.pager ? r.staging[1] : 0);
     cap_delete(own_cnode, r.staging[0]);
+    cap_delete(own_cnode, r.staging[1]);
     TRY(configured);
     abi::ThreadRegisters regs{};
     regs.rip = image.entry;
     regs.rsp = rsp;
     TRY(thread_write_registers(r.thread, regs));
     TRY(thread_set_priority(r.thread, p.priority));
-    TRY(thread_resume(r.thread));
+    if (p.resume) TRY(thread_resume(r.thread));
     *why = "";
     if (report) *report = b.report;
     return 0;

@@ -10,6 +10,7 @@
 #include <initializer_list>
 
 #include "abi/boot_info.hpp"
+#include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "lib/cpio.hpp"
 #include "lib/string.hpp"
@@ -87,9 +88,13 @@ ipc::Message failure(Error e, const char* reason) {
     return ipc::pack_bytes(uint64_t(e), reason, strlen(reason) + 1);
 }
 
+bool have_pager;  // a pager capability in ts::pager: tasks get demand paging
+
 // Everything the task was made of goes back: its region is revoked and kept
 // for the next task.
 void end(Task& t, int64_t status) {
+    if (have_pager)
+        ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::detach, 8), {t.pid}});
     sys::cap_revoke(ts::cnode, t.memory);
     spare_regions[spare_count++] = t.memory;
     for (Cptr c : {t.cnode, t.thread, t.vspace, t.inbox}) slots.free(c);
@@ -136,7 +141,8 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
     sys::ProgramResources resources{t.memory, t.cnode, t.thread, t.vspace, t.inbox,
                                     {staging[0], staging[1]}, scratch_address, abi::task_cnode_radix};
     sys::ProgramRequest program{file.data,     file.size,        int(argc),   argv, int(request.envc),
-                                strings + argc, t.pid, request.priority, ts::console, service};
+                                strings + argc, t.pid, request.priority, ts::console, service,
+                                have_pager ? ts::pager : 0, !have_pager};
     const char* why = "";
     sys::ProgramReport report{};
     int64_t e = sys::start_program(resources, program, &why, &report);
@@ -148,6 +154,14 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
         for (Cptr c : staging) sys::cap_delete(ts::cnode, c);
         sys::print("loader: cannot start %s: %s\n", argv[0], why);
         return failure(sys::error_of(e), why);
+    }
+    if (have_pager) {
+        // The pager learns the task's address space before it first runs.
+        ipc::buffer().caps[0] = t.vspace;
+        ipc::Received attached =
+            ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::attach, 8, 1), {t.pid}});
+        if (attached.result != 0 || attached.label() != 0) sys::print("loader: the pager refused task %lu\n", t.pid);
+        sys::thread_resume(t.thread);
     }
     t.bytes = sys::cap_identify(t.memory).data;
     t.running = true;
@@ -212,6 +226,7 @@ int main(int argc, char** argv, char**) {
     }
     staging[0] = slots.allocate();
     staging[1] = slots.allocate();
+    have_pager = sys::cap_identify(ts::pager).type == ObjectType::endpoint;
     Cptr small = pool.allocate(ObjectType::untyped, small_objects_bits);
     if (!small || !small_objects.add(small, small_objects_bits)) {
         sys::print("loader: no memory for its own objects\n");
@@ -221,8 +236,8 @@ int main(int argc, char** argv, char**) {
         sys::print("loader: cannot prepare its scratch page\n");
         return 1;
     }
-    sys::print("loader: ready; %lu MiB for tasks (%lu KiB each at most)\n", bytes >> 20,
-               uint64_t(1) << (task_memory_bits - 10));
+    sys::print("loader: ready; %lu MiB for tasks (%lu KiB each at most)%s\n", bytes >> 20,
+               uint64_t(1) << (task_memory_bits - 10), have_pager ? "; tasks get demand paging" : "");
     ipc::Received r = ipc::receive(service);
     for (;;) {
         ipc::Message answer = r.result == 0 ? serve(r) : ipc::Message{};

@@ -1,5 +1,6 @@
 #include "services.hpp"
 
+#include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "lib/cpio.hpp"
 #include "lib/format.hpp"
@@ -21,12 +22,63 @@ constexpr unsigned pool_regions = 4;          // 128 MiB for tasks
 constexpr uint8_t loader_priority = 254;      // below us: it runs when we wait
 constexpr uint64_t scratch_address = 0x0000310000000000ull;
 
-Cptr loader_capability;
-
 bool fail(const char* why) {
-    sys::print("root: cannot start the loader: %s\n", why);
+    sys::print("root: cannot start a server: %s\n", why);
     return false;
 }
+
+Cptr loader_capability;
+Cptr pager_endpoint;  // unbadged: the manager's capability
+
+constexpr unsigned pager_image_bits = 22;
+constexpr unsigned pager_backing_bits = 26;   // 64 MiB of backing store
+constexpr unsigned pager_tables_bits = 22;
+constexpr Cptr pager_memory_first = 10;
+
+uint64_t command_line_number(const char* key, uint64_t fallback) {
+    char value[16];
+    if (!command_line_value(key, value, sizeof value) || value[0] < '0' || value[0] > '9') return fallback;
+    uint64_t n = 0;
+    for (const char* p = value; *p >= '0' && *p <= '9'; ++p) n = n * 10 + uint64_t(*p - '0');
+    return n;
+}
+
+// The pager server: its budget, backing store and page-table memory are
+// its own untyped regions; its endpoint goes to the loader (unbadged).
+bool build_pager() {
+    cpio::File file;
+    if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "pager", file))
+        return fail("no pager in the initrd");
+    uint64_t frames = command_line_number("pager_frames", PAGER_FRAMES_DEFAULT);
+    char policy[16] = "clock";
+    command_line_value("pager_policy", policy, sizeof policy);
+    unsigned budget_bits = 12;
+    while ((1ull << budget_bits) < frames * 4096) ++budget_bits;
+    ++budget_bits;  // room for the frames' own bookkeeping alignment
+    Cptr image = context.memory.allocate(ObjectType::untyped, pager_image_bits);
+    Cptr regions[3] = {context.memory.allocate(ObjectType::untyped, budget_bits),
+                       context.memory.allocate(ObjectType::untyped, pager_backing_bits),
+                       context.memory.allocate(ObjectType::untyped, pager_tables_bits)};
+    pager_endpoint = context.memory.allocate(ObjectType::endpoint);
+    sys::ProgramResources r{image, context.slots.allocate(), context.slots.allocate(), context.slots.allocate(),
+                            context.slots.allocate(), {context.slots.allocate(), context.slots.allocate()},
+                            scratch_address, loader_cnode_radix, pager_memory_first + 3};
+    if (!image || !regions[2] || !pager_endpoint || !r.staging[1] ||
+        !sys::prepare_scratch_page(context.memory, scratch_address))
+        return fail("out of memory for the pager");
+    char frames_text[16], first[8];
+    lib::format_to(frames_text, sizeof frames_text, "%lu", frames);
+    lib::format_to(first, sizeof first, "%lu", pager_memory_first);
+    const char* argv[] = {"pager", frames_text, policy, first, "3"};
+    sys::ProgramRequest p{file.data, file.size, 5, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    const char* why = "";
+    if (!sys::ok(sys::start_program(r, p, &why))) return fail(why);
+    if (!sys::ok(sys::cap_copy(r.cnode, abi::pager::service_slot, slot::cnode, pager_endpoint))) return fail("pager endpoint");
+    for (unsigned i = 0; i < 3; ++i)
+        if (!sys::ok(sys::cap_move(r.cnode, pager_memory_first + i, slot::cnode, regions[i]))) return fail("pager memory");
+    return true;
+}
+
 
 bool build_loader() {
     cpio::File file;
@@ -61,6 +113,8 @@ bool build_loader() {
 
     // It sleeps below our priority until we wait: hand it what it needs.
     if (!sys::ok(sys::cap_copy(r.cnode, abi::loader::service_slot, slot::cnode, endpoint))) return fail("endpoint");
+    if (pager_endpoint && !sys::ok(sys::cap_copy(r.cnode, abi::task_slot::pager, slot::cnode, pager_endpoint)))
+        return fail("pager endpoint");
     for (unsigned i = 0; i < pool_regions; ++i)
         if (!sys::ok(sys::cap_move(r.cnode, pool_first + i, slot::cnode, pool[i]))) return fail("memory pool");
     const abi::BootInfo& info = *context.info;
@@ -74,9 +128,14 @@ bool build_loader() {
 }  // namespace
 
 Cptr start_loader() {
-    if (!loader_capability && !build_loader()) loader_capability = 0;
+    if (!loader_capability) {
+        if (!pager_endpoint && !build_pager()) pager_endpoint = 0;
+        if (!build_loader()) loader_capability = 0;
+    }
     return loader_capability;
 }
+
+Cptr pager() { return pager_endpoint; }
 
 bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loader::Task& task) {
     Cptr loader = start_loader();

@@ -12,6 +12,9 @@ namespace root {
 // (badged 1: the root task), or 0.
 sys::Cptr start_loader();
 
+// The pager server's endpoint (our manager capability), once started.
+sys::Cptr pager();
+
 // Spawns a program through the loader at `priority`; prints the reason and
 // returns false if it cannot start.
 bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loader::Task& task);

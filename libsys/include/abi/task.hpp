@@ -17,7 +17,8 @@ inline constexpr Cptr console = 4;     // the kernel debug console (write)
 inline constexpr Cptr ipc_buffer = 5;  // the main thread's IPC buffer frame
 inline constexpr Cptr registry = 6;    // the root task's registry, badged with this task's id
 inline constexpr Cptr inbox = 7;       // its own endpoint, where send(pid, ...) messages arrive
-inline constexpr Cptr first_free = 8;
+inline constexpr Cptr pager = 8;       // the pager, badged with its id; also its fault endpoint
+inline constexpr Cptr first_free = 9;
 }  // namespace task_slot
 
 inline constexpr unsigned task_cnode_radix = 8;
@@ -46,7 +47,7 @@ inline constexpr uint64_t status = 4;
 inline constexpr uint64_t kill = 5;
 
 inline constexpr int64_t killed_status = -9;
-inline constexpr Cptr service_slot = 8;  // the loader's own receive capability
+inline constexpr Cptr service_slot = 9;  // the loader's own receive capability
 
 struct SpawnRequest {
     uint8_t priority;

@@ -42,6 +42,9 @@ struct ProgramRequest {
     uint8_t priority;
     Cptr console;             // ours: copied into the task's console slot
     Cptr registry;            // ours: minted into the task's registry slot with badge pid (0: none)
+    Cptr pager = 0;           // ours: minted with badge pid into the task's pager slot and made
+                              // its thread's fault endpoint (0: none)
+    bool resume = true;       // false: leave the thread suspended (the caller resumes it)
 };
 
 // Makes the page tables for address in our address space (by mapping and

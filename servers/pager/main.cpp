@@ -1,0 +1,369 @@
+// The pager server: demand paging for tasks' anonymous memory within a
+// fixed budget of frames, with an LRU approximation (CLOCK over the
+// hardware accessed bits, read in batches) or FIFO/random for comparison,
+// and a backing store that keeps evicted pages' contents.
+//
+// Started by the root task as: pager FRAMES POLICY FIRST COUNT, with
+// untyped regions in slots [FIRST, FIRST + COUNT): the first holds the
+// budget frames, the second the backing store, the third page tables and
+// bookkeeping objects.
+#include <initializer_list>
+
+#include "abi/ipc.hpp"
+#include "abi/pager.hpp"
+#include "abi/task.hpp"
+#include "lib/string.hpp"
+#include "replacement.hpp"
+#include "sys/ipc.hpp"
+#include "sys/print.hpp"
+#include "sys/resources.hpp"
+
+namespace {
+
+using abi::Cptr;
+using abi::Error;
+using abi::ObjectType;
+namespace ipc = sys::ipc;
+namespace ts = abi::task_slot;
+namespace rights = abi::rights;
+
+constexpr unsigned cnode_radix = 12;
+constexpr size_t max_frames = 1024;            // the largest budget supported
+constexpr size_t max_pages = 65536;            // pages in all regions of all tasks
+constexpr size_t max_backing = 16384;          // backing-store pages (64 MiB)
+constexpr unsigned max_clients = 64;
+constexpr unsigned max_regions = 4;
+constexpr uint64_t frame_window = 0x0000400000000000ull;    // our mapping of budget frame i
+constexpr uint64_t backing_window = 0x0000500000000000ull;  // our mapping of backing page j
+constexpr uint64_t page = 4096;
+
+struct Region {
+    uint64_t start, pages;
+    uint32_t first_record;
+    uint8_t rights;
+};
+
+struct Client {
+    uint64_t id;
+    bool used;
+    Cptr vspace;
+    Region regions[max_regions];
+    unsigned region_count;
+    uint64_t heap_pages;
+    uint64_t faults, evictions, write_backs, read_backs;
+};
+
+struct PageRecord {
+    int32_t frame = -1;    // budget frame holding it, -1 when not resident
+    int32_t backing = -1;  // backing page with its saved contents, -1 when none
+};
+
+struct Frame {
+    Cptr own;              // mapped at frame_window + i * page for our copies
+    Cptr mapped;           // the capability mapped into the client
+    Client* client;
+    uint32_t record;
+    uint64_t address;
+    bool used, referenced, dirty;
+};
+
+Client clients[max_clients];
+PageRecord records[max_pages];
+uint32_t records_used;
+Frame frames[max_frames];
+size_t frame_count;
+pager::Replacement replacement;
+pager::Replacement::FrameState frame_states[max_frames];
+Cptr backing_frames[max_backing];
+uint32_t backing_used;
+int32_t backing_free_list[max_backing];
+uint32_t backing_free_count;
+uint64_t total_faults, total_evictions, total_write_backs, total_read_backs;
+
+sys::SlotAllocator slots;
+sys::UntypedPool frame_memory{slots};    // the budget
+sys::UntypedPool backing_memory{slots};  // the backing store
+sys::UntypedPool table_memory{slots};    // page tables for clients and for our windows
+
+uint64_t number(const char* s) {
+    uint64_t n = 0;
+    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
+    return n;
+}
+
+Client* client_of(uint64_t id) {
+    for (Client& c : clients)
+        if (c.used && c.id == id) return &c;
+    return nullptr;
+}
+
+uint8_t* frame_bytes(size_t f) { return reinterpret_cast<uint8_t*>(frame_window + f * page); }
+uint8_t* backing_bytes(int32_t b) { return reinterpret_cast<uint8_t*>(backing_window + uint64_t(b) * page); }
+
+// Maps a frame capability of ours into vspace, making page tables from
+// table_memory as needed.
+int64_t map(Cptr frame, Cptr vspace, uint64_t address, uint8_t frame_rights) {
+    for (;;) {
+        unsigned level = 0;
+        int64_t e = sys::frame_map(frame, vspace, address, frame_rights, &level);
+        if (sys::error_of(e) != Error::missing_page_table) return e;
+        int64_t made;
+        Cptr table = table_memory.allocate(ObjectType::page_table, level, &made);
+        if (!table) return made;
+        if (int64_t t = sys::page_table_map(table, vspace, address); t < 0) return t;
+    }
+}
+
+// The accessed and dirty bits of every resident page, read in batches per
+// region (one system call for up to 512 pages) and folded into the frames.
+void refresh_bits() {
+    uint8_t states[abi::max_query_pages];
+    for (Client& c : clients) {
+        if (!c.used) continue;
+        for (unsigned r = 0; r < c.region_count; ++r) {
+            const Region& region = c.regions[r];
+            for (uint64_t done = 0; done < region.pages; done += abi::max_query_pages) {
+                uint64_t n = region.pages - done < abi::max_query_pages ? region.pages - done : abi::max_query_pages;
+                if (sys::address_space_query(c.vspace, region.start + done * page, n, states) < 0) continue;
+                for (uint64_t i = 0; i < n; ++i) {
+                    int32_t f = records[region.first_record + done + i].frame;
+                    if (f < 0) continue;
+                    frames[f].referenced |= (states[i] & abi::page_state::accessed) != 0;
+                    frames[f].dirty |= (states[i] & abi::page_state::dirty) != 0;
+                }
+            }
+        }
+    }
+}
+
+bool referenced(void*, size_t f) {
+    bool was = frames[f].referenced;
+    frames[f].referenced = false;
+    return was;
+}
+
+int32_t new_backing_page() {
+    if (backing_free_count) return backing_free_list[--backing_free_count];
+    if (backing_used == max_backing) return -1;
+    Cptr frame = backing_memory.allocate(ObjectType::frame);
+    if (!frame || !sys::ok(map(frame, ts::vspace, backing_window + uint64_t(backing_used) * page, rights::read | rights::write)))
+        return -1;
+    backing_frames[backing_used] = frame;
+    return int32_t(backing_used++);
+}
+
+// Takes the page out of frame f: unmaps it from its client and, if its
+// contents exist nowhere else, saves them in the backing store.
+bool evict(size_t f) {
+    Frame& fr = frames[f];
+    PageRecord& record = records[fr.record];
+    sys::frame_unmap(fr.mapped);
+    // The client cannot write between the last query and the unmap: it is
+    // not running while we handle a fault.
+    uint8_t state = 0;
+    (void)state;
+    if (fr.dirty) {
+        if (record.backing < 0 && (record.backing = new_backing_page()) < 0) {
+            sys::print("pager: backing store full: page lost\n");
+            return false;
+        }
+        memcpy(backing_bytes(record.backing), frame_bytes(f), page);
+        ++fr.client->write_backs;
+        ++total_write_backs;
+    }
+    record.frame = -1;
+    ++fr.client->evictions;
+    ++total_evictions;
+    fr.used = false;
+    replacement.freed(f);
+    return true;
+}
+
+int64_t take_frame() {
+    for (size_t f = 0; f < frame_count; ++f)
+        if (!frames[f].used) return int64_t(f);
+    refresh_bits();
+    size_t victim = replacement.choose_victim(referenced, nullptr);
+    if (victim >= frame_count || !evict(victim)) return -1;
+    return int64_t(victim);
+}
+
+// Returns 0 to resume the faulting thread, or a reason to stop it.
+const char* handle_fault(Client& c, uint64_t address, uint64_t access) {
+    const Region* region = nullptr;
+    for (unsigned r = 0; r < c.region_count; ++r)
+        if (address >= c.regions[r].start && address < c.regions[r].start + c.regions[r].pages * page)
+            region = &c.regions[r];
+    if (!region) return "address outside its memory";
+    uint64_t page_address = address & ~(page - 1);
+    uint32_t index = region->first_record + uint32_t((page_address - region->start) / page);
+    PageRecord& record = records[index];
+    if (record.frame >= 0) {
+        if ((access & abi::ipc::fault_write) && !(region->rights & rights::write)) return "write to read-only memory";
+        return nullptr;  // already mapped: a fault that raced with another thread
+    }
+    ++c.faults;
+    ++total_faults;
+    int64_t f = take_frame();
+    if (f < 0) return "out of frames";
+    Frame& fr = frames[f];
+    if (record.backing >= 0) {
+        memcpy(frame_bytes(size_t(f)), backing_bytes(record.backing), page);
+        ++c.read_backs;
+        ++total_read_backs;
+    } else {
+        memset(frame_bytes(size_t(f)), 0, page);
+    }
+    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights))) return "cannot map the page";
+    fr.client = &c;
+    fr.record = index;
+    fr.address = page_address;
+    fr.used = true;
+    fr.referenced = true;
+    // A page filled from the backing store stays clean until written again;
+    // a fresh zero page needs saving only once it has been written.
+    fr.dirty = false;
+    record.frame = int32_t(f);
+    replacement.loaded(size_t(f));
+    return nullptr;
+}
+
+void forget(Client& c) {
+    for (size_t f = 0; f < frame_count; ++f) {
+        if (!frames[f].used || frames[f].client != &c) continue;
+        sys::frame_unmap(frames[f].mapped);
+        records[frames[f].record].frame = -1;
+        frames[f].used = false;
+        replacement.freed(f);
+    }
+    for (unsigned r = 0; r < c.region_count; ++r)
+        for (uint64_t i = 0; i < c.regions[r].pages; ++i) {
+            PageRecord& record = records[c.regions[r].first_record + i];
+            if (record.backing >= 0 && backing_free_count < max_backing) backing_free_list[backing_free_count++] = record.backing;
+            record = PageRecord{};
+        }
+    sys::cap_delete(ts::cnode, c.vspace);
+    slots.free(c.vspace);
+    c.used = false;
+}
+
+ipc::Message refuse(Error e) { return ipc::Message{ipc::make_tag(uint64_t(e), 0), {}}; }
+
+void print_statistics() {
+    for (const Client& c : clients)
+        if (c.used)
+            sys::print("pager: task %lu: %lu faults, %lu evictions, %lu write-backs, %lu read-backs\n", c.id, c.faults,
+                       c.evictions, c.write_backs, c.read_backs);
+    sys::print("pager: total: %lu faults, %lu evictions, %lu write-backs, %lu read-backs (%zu frames, %s)\n",
+               total_faults, total_evictions, total_write_backs, total_read_backs, frame_count,
+               pager::policy_name(replacement.policy()));
+}
+
+Cptr attach_slot;  // where the manager's attach capability lands
+
+ipc::Message serve(const ipc::Received& r, bool& resume) {
+    uint64_t badge = r.badge;
+    if (r.label() == abi::ipc::fault_label) {
+        Client* c = client_of(badge);
+        const char* why = c ? handle_fault(*c, r.message.words[0], r.message.words[1]) : "not a task of ours";
+        if (why) {
+            sys::print("pager: task %lu: fault at 0x%lx (rip 0x%lx): %s; stopping it\n", badge, r.message.words[0],
+                       r.message.words[2], why);
+            resume = false;
+            return ipc::Message{ipc::make_tag(1, 0), {}};
+        }
+        return ipc::Message{};
+    }
+    switch (r.label()) {
+    case abi::pager::attach: {
+        if (badge != abi::pager::manager_badge || ipc::tag_caps(r.message.tag) != 1) return refuse(Error::not_permitted);
+        Client* c = nullptr;
+        for (Client& candidate : clients)
+            if (!candidate.used) {
+                c = &candidate;
+                break;
+            }
+        if (!c) return refuse(Error::out_of_memory);
+        *c = Client{};
+        c->id = r.message.words[0];
+        c->used = true;
+        c->vspace = attach_slot;
+        attach_slot = slots.allocate();
+        return ipc::Message{};
+    }
+    case abi::pager::detach: {
+        if (badge != abi::pager::manager_badge) return refuse(Error::not_permitted);
+        if (Client* c = client_of(r.message.words[0])) forget(*c);
+        return ipc::Message{};
+    }
+    case abi::pager::grow_heap: {
+        Client* c = client_of(badge);
+        uint64_t pages = r.message.words[0];
+        if (!c || c->region_count == max_regions || pages == 0 || pages > max_pages - records_used)
+            return refuse(Error::out_of_memory);
+        Region& region = c->regions[c->region_count++];
+        region = Region{abi::pager::heap_base + c->heap_pages * page, pages, records_used,
+                        uint8_t(rights::read | rights::write)};
+        records_used += uint32_t(pages);
+        c->heap_pages += pages;
+        return ipc::Message{ipc::make_tag(0, 8), {region.start}};
+    }
+    case abi::pager::statistics: {
+        print_statistics();
+        Client* c = client_of(badge);
+        if (!c) return ipc::Message{ipc::make_tag(0, 32), {total_faults, total_evictions, total_write_backs, total_read_backs}};
+        return ipc::Message{ipc::make_tag(0, 32), {c->faults, c->evictions, c->write_backs, c->read_backs}};
+    }
+    default: return refuse(Error::bad_argument);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv, char**) {
+    if (argc < 5) {
+        sys::print("pager: usage: pager FRAMES POLICY FIRST COUNT\n");
+        return 2;
+    }
+    frame_count = number(argv[1]);
+    pager::Policy policy;
+    if (!pager::parse_policy(argv[2], policy) || policy == pager::Policy::lru) {
+        sys::print("pager: unknown policy %s (clock, fifo, random); using clock\n", argv[2]);
+        policy = pager::Policy::clock;
+    }
+    if (frame_count == 0 || frame_count > max_frames) frame_count = 256;
+    Cptr first = number(argv[3]), count = number(argv[4]);
+    if (count < 3) return 2;
+    slots.init(ts::cnode, sys::first_empty_slot(first + count, 1ull << cnode_radix), 1ull << cnode_radix);
+    frame_memory.add(first, sys::cap_identify(first).size_bits);
+    backing_memory.add(first + 1, sys::cap_identify(first + 1).size_bits);
+    table_memory.add(first + 2, sys::cap_identify(first + 2).size_bits);
+
+    // The budget: every frame mapped once into our window (for filling and
+    // saving) and, through a second capability, into clients on demand.
+    for (size_t f = 0; f < frame_count; ++f) {
+        Cptr own = frame_memory.allocate(ObjectType::frame);
+        Cptr mapped = slots.allocate();
+        if (!own || !mapped || !sys::ok(sys::cap_copy(ts::cnode, mapped, ts::cnode, own)) ||
+            !sys::ok(map(own, ts::vspace, frame_window + f * page, rights::read | rights::write))) {
+            sys::print("pager: cannot set up frame %zu of the budget\n", f);
+            return 1;
+        }
+        frames[f] = Frame{own, mapped, nullptr, 0, 0, false, false, false};
+    }
+    replacement.init(policy, frame_states, frame_count, 12345);
+    attach_slot = slots.allocate();
+    ipc::Buffer& b = ipc::buffer();
+    b.receive_cnode = ts::cnode;
+    sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s\n", frame_count, frame_count * 4,
+               pager::policy_name(policy));
+
+    b.receive_index = attach_slot;
+    ipc::Received r = ipc::receive(abi::pager::service_slot);
+    for (;;) {
+        bool resume = true;
+        ipc::Message answer = r.result == 0 ? serve(r, resume) : ipc::Message{};
+        b.receive_index = attach_slot;
+        r = ipc::reply_receive(abi::pager::service_slot, answer);
+    }
+}
