@@ -1,19 +1,33 @@
 // The memory functions GCC may emit calls to even in freestanding code
-// (struct copies, zero-initialisation). They are plain loops over the
-// string instructions: short, and fast enough at kernel sizes.
+// (struct copies, zero-initialisation). They are the string instructions,
+// by quadwords when everything is 8-byte aligned: a page then costs 512
+// iterations instead of 4096 (and under QEMU's -icount each iteration
+// counts as an instruction).
 #include <cstddef>
+#include <cstdint>
 
 extern "C" {
 
 void* memcpy(void* dst, const void* src, size_t n) {
     void* ret = dst;
-    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    if (!((uintptr_t(dst) | uintptr_t(src) | n) & 7)) {
+        n /= 8;
+        asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    } else {
+        asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    }
     return ret;
 }
 
 void* memset(void* dst, int value, size_t n) {
     void* ret = dst;
-    asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(value) : "memory");
+    if (!((uintptr_t(dst) | n) & 7)) {
+        uint64_t pattern = uint64_t(uint8_t(value)) * 0x0101010101010101ull;
+        n /= 8;
+        asm volatile("rep stosq" : "+D"(dst), "+c"(n) : "a"(pattern) : "memory");
+    } else {
+        asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(value) : "memory");
+    }
     return ret;
 }
 

@@ -5,6 +5,7 @@
 
 #include "lib/format.hpp"
 #include "root.hpp"
+#include "services.hpp"
 #include "sys/ipc.hpp"
 
 namespace root {
@@ -120,9 +121,36 @@ void yield_between_address_spaces() {
 
 }  // namespace
 
+// Mapping and unmapping one page from user space, page tables in place:
+// what a task pays to map memory itself.
+void map_one_page() {
+    constexpr uint64_t address = 0x0000330000000000ull;
+    Cptr frame = context.memory.allocate(abi::ObjectType::frame);
+    if (!frame || !sys::ok(context.memory.map_frame(frame, slot::vspace, address, abi::rights::read))) return;
+    sys::frame_unmap(frame);
+    uint64_t start = rdtsc();
+    for (uint64_t i = 0; i < rounds; ++i) {
+        sys::frame_map(frame, slot::vspace, address, abi::rights::read | abi::rights::write);
+        sys::frame_unmap(frame);
+    }
+    report("map one page from user space (frame_map + frame_unmap)", rdtsc() - start, rounds);
+}
+
+// A page fault served by the pager server, measured inside a task of the
+// loader's (pager_stress bench) so that the pager is its fault handler.
+void pager_fault() {
+    char tsc[24];
+    lib::format_to(tsc, sizeof tsc, "%lu", context.info->tsc_hz);
+    const char* argv[] = {"pager_stress", "bench", "200", tsc};
+    sys::loader::Task task;
+    if (run_program(4, argv, 100, task)) sys::loader::wait(start_loader(), task);
+}
+
 int run_benchmarks() {
     sys::print("bench: TSC %lu Hz, timer %u Hz\n", context.info->tsc_hz, context.info->timer_hz);
     null_syscall();
+    map_one_page();
+    pager_fault();
     ipc_round_trips();
     yield_between_address_spaces();  // last: it lowers our own priority for good
     return 0;

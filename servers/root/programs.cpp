@@ -65,6 +65,32 @@ int run_configuration() {
     return failures;
 }
 
+// run=pager [pages=N] [beside=0]: pager_stress over N pages (default 4 x
+// the budget), with two hello_world tasks running beside it at the same
+// priority unless beside=0.
+int run_pager_stress() {
+    char frames[16] = PAGER_FRAMES_TEXT, pages[16];
+    command_line_value("pager_frames", frames, sizeof frames);
+    uint64_t budget = 0;
+    for (const char* p = frames; *p >= '0' && *p <= '9'; ++p) budget = budget * 10 + uint64_t(*p - '0');
+    if (!command_line_value("pages", pages, sizeof pages)) lib::format_to(pages, sizeof pages, "%lu", budget * 4);
+    sys::loader::Task stress, beside[2];
+    const char* argv[] = {"pager_stress", pages, frames};
+    if (!run_program(3, argv, program_priority, stress)) return 1;
+    char beside_value[4] = "2";
+    command_line_value("beside", beside_value, sizeof beside_value);
+    unsigned beside_count = beside_value[0] == '0' ? 0 : 2;
+    for (unsigned i = 0; i < beside_count; ++i) {
+        const char* hello_argv[] = {"hello_world", i ? "beside-2" : "beside-1", "3"};
+        if (!run_program(3, hello_argv, program_priority, beside[i])) return 1;
+    }
+    int64_t status = sys::loader::wait(start_loader(), stress);
+    int failures = status == 0 ? 0 : 1;
+    for (unsigned i = 0; i < beside_count; ++i) failures += sys::loader::wait(start_loader(), beside[i]) != 0;
+    sys::print("root: pager_stress exited with status %ld; %u tasks beside it\n", status, beside_count);
+    return failures;
+}
+
 int run_scale() {
     char value[8] = "64";
     command_line_value("count", value, sizeof value);

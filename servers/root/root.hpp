@@ -59,5 +59,6 @@ int run_benchmarks();
 int run_ping_pong();
 int run_configuration();  // the programs listed in the initrd's boot.cfg
 int run_scale();
+int run_pager_stress();
 
 }  // namespace root

@@ -1,0 +1,156 @@
+// pager_stress PAGES [ROUNDS]: touches a working set of PAGES pages (many
+// times the pager's budget) in several patterns, writing into each page a
+// pattern derived from its address and a generation number and checking
+// every page when it comes back. Prints progress and a summary: pages
+// touched, faults, evictions, write-backs, read-backs, errors.
+#include "abi/pager.hpp"
+#include "abi/task.hpp"
+#include "sys/ipc.hpp"
+#include "sys/print.hpp"
+
+namespace {
+
+constexpr uint64_t page = 4096;
+constexpr uint64_t max_pages = 16384;
+uint32_t generation[max_pages];  // 0: never written
+uint64_t base, pages, errors, touches;
+uint64_t state = 0x9E3779B97F4A7C15ull;
+
+uint64_t next_random() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+}
+
+uint64_t number(const char* s) {
+    uint64_t n = 0;
+    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
+    return n;
+}
+
+uint64_t expected_word(uint64_t index, uint64_t word, uint32_t gen) {
+    return (base + index * page + word * 8) * 0x9E3779B97F4A7C15ull ^ (uint64_t(gen) << 32 | gen);
+}
+
+// Checks what the page holds, then (when writing) stamps a new generation
+// over the whole page.
+void touch(uint64_t index, bool write) {
+    ++touches;
+    auto* words = reinterpret_cast<volatile uint64_t*>(base + index * page);
+    uint32_t gen = generation[index];
+    for (uint64_t w = 0; w < page / 8; w += 61) {  // a spread of words, every one checked
+        uint64_t want = gen ? expected_word(index, w, gen) : 0;
+        if (words[w] != want && errors++ < 5)
+            sys::print("pager_stress: page %lu word %lu holds 0x%lx, expected 0x%lx (generation %u)\n", index, w,
+                       words[w], want, gen);
+    }
+    if (!write) return;
+    gen = generation[index] = gen + 1;
+    for (uint64_t w = 0; w < page / 8; w += 61) words[w] = expected_word(index, w, gen);
+}
+
+void sequential(bool write) {
+    for (uint64_t i = 0; i < pages; ++i) touch(i, write);
+}
+
+void random_pages(uint64_t count) {
+    for (uint64_t i = 0; i < count; ++i) touch(next_random() % pages, next_random() % 3 == 0);
+}
+
+// Locality: 95% of touches go to a hot set half the size of the budget,
+// the rest anywhere (a cold background). An LRU-like policy keeps the hot
+// set resident; FIFO evicts it over and over.
+void hot_and_cold(uint64_t count, uint64_t hot) {
+    if (hot == 0 || hot > pages) hot = pages / 8 ? pages / 8 : 1;
+    for (uint64_t i = 0; i < count; ++i) {
+        bool to_hot = next_random() % 20 != 0;
+        touch(to_hot ? next_random() % hot : next_random() % pages, next_random() % 4 == 0);
+    }
+}
+
+// A loop over slightly more pages than fit: FIFO's and LRU's worst case.
+void loop_over(uint64_t loop_pages, uint64_t rounds) {
+    if (loop_pages > pages) loop_pages = pages;
+    for (uint64_t r = 0; r < rounds; ++r)
+        for (uint64_t i = 0; i < loop_pages; ++i) touch(i, r % 2 == 0);
+}
+
+struct Statistics {
+    uint64_t faults, evictions, write_backs, read_backs;
+};
+Statistics last;
+
+Statistics statistics() {
+    auto r = sys::ipc::call(abi::task_slot::pager, sys::ipc::Message{sys::ipc::make_tag(abi::pager::statistics, 0), {}});
+    return Statistics{r.message.words[0], r.message.words[1], r.message.words[2], r.message.words[3]};
+}
+
+// Prints the phase's own figures (the change since the last report).
+void report(const char* phase, uint64_t phase_touches) {
+    Statistics s = statistics();
+    sys::print("pager_stress: phase %s: %lu touches, %lu faults, %lu evictions, %lu write-backs, %lu read-backs; "
+               "%lu errors so far\n",
+               phase, phase_touches, s.faults - last.faults, s.evictions - last.evictions,
+               s.write_backs - last.write_backs, s.read_backs - last.read_backs, errors);
+    last = s;
+}
+
+}  // namespace
+
+uint64_t rdtsc() {
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t(hi) << 32) | lo;
+}
+
+// pager_stress bench PAGES TSC_HZ: the cost of a page fault served by the
+// pager: first touches of fresh pages (each one fault -> message ->
+// a zeroed frame mapped -> resume), within the budget so nothing is evicted.
+int bench(uint64_t count, uint64_t tsc_hz) {
+    auto r = sys::ipc::call(abi::task_slot::pager,
+                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {count}});
+    if (r.result != 0 || r.label() != 0) return 1;
+    uint64_t heap = r.message.words[0];
+    uint64_t start = rdtsc();
+    for (uint64_t i = 0; i < count; ++i) *reinterpret_cast<volatile uint64_t*>(heap + i * page) = i;
+    uint64_t cycles = rdtsc() - start;
+    uint64_t ns100 = tsc_hz ? cycles * 100000000000ull / tsc_hz / count : 0;
+    sys::print("bench: page fault served by the pager (fault, IPC, zeroed frame mapped, resume): %lu.%02lu ns "
+               "(%lu TSC cycles) per operation, %lu operations\n",
+               ns100 / 100, ns100 % 100, cycles / count, count);
+    return 0;
+}
+
+int main(int argc, char** argv, char**) {
+    if (argc > 3 && argv[1][0] == 'b') return bench(number(argv[2]), number(argv[3]));
+    pages = argc > 1 ? number(argv[1]) : 1024;
+    uint64_t budget = argc > 2 ? number(argv[2]) : 256;
+    if (pages == 0 || pages > max_pages) pages = 1024;
+    auto r = sys::ipc::call(abi::task_slot::pager,
+                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {pages}});
+    if (r.result != 0 || r.label() != 0) {
+        sys::print("pager_stress: the pager gave no heap (%ld/%lu)\n", r.result, r.label());
+        return 1;
+    }
+    base = r.message.words[0];
+    sys::print("pager_stress: %lu pages (%lu KiB) at 0x%lx, %lu times a budget of %lu frames\n", pages, pages * 4,
+               base, budget ? pages / budget : 0, budget);
+    last = statistics();
+    sequential(true);
+    report("sequential-write", pages);
+    sequential(false);
+    report("sequential-read", pages);
+    random_pages(pages * 2);
+    report("random", pages * 2);
+    hot_and_cold(pages * 12, budget / 2);
+    report("hot-cold", pages * 12);
+    loop_over(budget + budget / 8, 3);
+    report("loop", (budget + budget / 8) * 3);
+    sequential(false);  // every page checked one last time
+    report("verify", pages);
+    Statistics s = statistics();
+    sys::print("pager_stress: summary: %lu pages, %lu touches, %lu faults, %lu evictions, %lu errors\n", pages,
+               touches, s.faults, s.evictions, errors);
+    return errors ? 1 : 0;
+}

@@ -1,0 +1,353 @@
+// Host unit tests for the pager's page replacement (servers/pager/replacement.cpp)
+// and the trace simulator built on it (servers/pager/simulate.cpp).
+#include "replacement.hpp"
+#include "simulate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <set>
+#include <vector>
+
+namespace {
+
+using pager::Policy;
+using pager::Replacement;
+using pager::SimPolicy;
+using Trace = std::vector<uint32_t>;
+
+// ---- Replacement on its own ---------------------------------------------
+
+// Accessed bits as the pager would read them from the page tables.
+struct Bits {
+    std::vector<bool> referenced;
+    std::vector<size_t> asked;  // frames referenced() was called for, in order
+};
+
+bool read_bits(void* context, size_t frame) {
+    auto* bits = static_cast<Bits*>(context);
+    bits->asked.push_back(frame);
+    bool was = bits->referenced.at(frame);
+    bits->referenced[frame] = false;
+    return was;
+}
+
+bool always_referenced(void*, size_t) { return true; }
+
+struct Fixture {
+    explicit Fixture(Policy policy, size_t frames = 4, uint64_t seed = 1) : storage(frames) {
+        r.init(policy, storage.data(), frames, seed);
+        for (size_t f = 0; f < frames; ++f) r.loaded(f);
+    }
+    // Evicts and reloads the victim, as the pager does on a fault.
+    size_t evict(pager::ReferencedFn fn = nullptr, void* context = nullptr) {
+        size_t v = r.choose_victim(fn, context);
+        if (v != Replacement::none) r.loaded(v);
+        return v;
+    }
+    std::vector<Replacement::FrameState> storage;
+    Replacement r;
+};
+
+TEST(Replacement, PolicyNamesRoundTrip) {
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru}) {
+        Policy parsed = p == Policy::fifo ? Policy::lru : Policy::fifo;
+        ASSERT_TRUE(pager::parse_policy(pager::policy_name(p), parsed)) << pager::policy_name(p);
+        EXPECT_EQ(parsed, p);
+    }
+    EXPECT_STREQ(pager::policy_name(Policy::clock), "clock");
+    Policy untouched = Policy::random;
+    for (const char* bad : {"", "LRU", "fif", "fifoo", "opt"}) EXPECT_FALSE(pager::parse_policy(bad, untouched)) << bad;
+    EXPECT_FALSE(pager::parse_policy(nullptr, untouched));
+    EXPECT_EQ(untouched, Policy::random);
+}
+
+TEST(Replacement, FifoEvictsInLoadOrderAndIgnoresAccesses) {
+    Fixture fx(Policy::fifo);
+    for (size_t f : {3, 2, 1, 0}) fx.r.accessed(f);  // a FIFO does not care
+    // Each reloaded victim becomes the newest, so the order cycles 0,1,2,3,0.
+    for (size_t expected : {0, 1, 2, 3, 0, 1}) EXPECT_EQ(fx.evict(), expected);
+}
+
+TEST(Replacement, FifoReloadAfterFreeIsNewest) {
+    Fixture fx(Policy::fifo);
+    fx.r.freed(1);
+    fx.r.loaded(1);  // the caller refilled the hole: now the newest frame
+    for (size_t expected : {0, 2, 3, 1}) EXPECT_EQ(fx.evict(), expected);
+}
+
+TEST(Replacement, LruEvictsLeastRecentlyUsed) {
+    Fixture fx(Policy::lru);
+    fx.r.accessed(0);
+    fx.r.accessed(2);
+    EXPECT_EQ(fx.evict(), 1u);  // order of last use: 1, 3, 0, 2 (1 now reloaded)
+    EXPECT_EQ(fx.evict(), 3u);
+    fx.r.accessed(0);
+    EXPECT_EQ(fx.evict(), 2u);  // 2, 1, 3, 0
+    EXPECT_EQ(fx.evict(), 1u);
+}
+
+TEST(Replacement, ClockReferencedFrameSurvivesOneSweep) {
+    Fixture fx(Policy::clock);
+    Bits bits{{true, false, true, false}, {}};
+    // Frame 0 gets its second chance (bit cleared by the call), 1 is taken.
+    EXPECT_EQ(fx.r.choose_victim(read_bits, &bits), 1u);
+    EXPECT_EQ(bits.asked, (std::vector<size_t>{0, 1}));
+    EXPECT_FALSE(bits.referenced[0]);
+    EXPECT_EQ(fx.r.hand(), 2u);  // the hand moved past the victim
+    // From 2: 2 is referenced (second chance), 3 is not.
+    bits.asked.clear();
+    EXPECT_EQ(fx.r.choose_victim(read_bits, &bits), 3u);
+    EXPECT_EQ(bits.asked, (std::vector<size_t>{2, 3}));
+    // Frame 0 used its chance and was not touched since: it goes now.
+    EXPECT_EQ(fx.r.choose_victim(read_bits, &bits), 0u);
+}
+
+TEST(Replacement, ClockAllReferencedTakesTheFrameUnderTheHand) {
+    Fixture fx(Policy::clock);
+    Bits bits{{true, true, true, true}, {}};
+    // A full revolution clears every bit, then the hand's first frame goes.
+    EXPECT_EQ(fx.r.choose_victim(read_bits, &bits), 0u);
+    EXPECT_EQ(bits.asked, (std::vector<size_t>{0, 1, 2, 3, 0}));
+    EXPECT_EQ(bits.referenced, (std::vector<bool>{false, false, false, false}));
+    EXPECT_EQ(fx.r.hand(), 1u);
+}
+
+TEST(Replacement, ClockWithoutBitsSweepsInOrder) {
+    Fixture fx(Policy::clock);
+    for (size_t expected : {0, 1, 2, 3, 0}) EXPECT_EQ(fx.evict(), expected);
+}
+
+TEST(Replacement, ClockTerminatesWhenPagesAreTouchedDuringTheSweep) {
+    Fixture fx(Policy::clock);
+    size_t v = fx.r.choose_victim(always_referenced, nullptr);
+    EXPECT_EQ(v, 0u);  // the first frame the hand met
+    EXPECT_EQ(fx.r.hand(), 1u);
+}
+
+TEST(Replacement, RandomIsDeterministicAndCoversAllFrames) {
+    Fixture a(Policy::random, 8, 42), b(Policy::random, 8, 42), c(Policy::random, 8, 43);
+    std::set<size_t> seen;
+    bool differs = false;
+    for (int i = 0; i < 200; ++i) {
+        size_t va = a.evict(), vb = b.evict(), vc = c.evict();
+        EXPECT_EQ(va, vb);
+        differs |= va != vc;
+        seen.insert(va);
+    }
+    EXPECT_EQ(seen.size(), 8u);
+    EXPECT_TRUE(differs);
+    Fixture zero(Policy::random, 8, 0);  // seed 0 must not stall xorshift
+    std::set<size_t> seen_zero;
+    for (int i = 0; i < 200; ++i) seen_zero.insert(zero.evict());
+    EXPECT_EQ(seen_zero.size(), 8u);
+}
+
+TEST(Replacement, FreedFramesAreNeverChosen) {
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru}) {
+        Fixture fx(p, 6, 7);
+        fx.r.freed(0);  // the oldest for FIFO/LRU, under the hand for CLOCK
+        fx.r.freed(3);
+        EXPECT_FALSE(fx.r.used(0));
+        Bits bits{std::vector<bool>(6, false), {}};
+        for (int i = 0; i < 50; ++i) {
+            size_t v = fx.r.choose_victim(read_bits, &bits);
+            EXPECT_NE(v, 0u) << pager::policy_name(p);
+            EXPECT_NE(v, 3u) << pager::policy_name(p);
+            ASSERT_LT(v, 6u);
+            fx.r.loaded(v);
+        }
+        for (size_t f : bits.asked) EXPECT_TRUE(f != 0 && f != 3) << "referenced() asked about an empty frame";
+        for (size_t f = 0; f < 6; ++f) fx.r.freed(f);
+        EXPECT_EQ(fx.r.choose_victim(read_bits, &bits), Replacement::none) << pager::policy_name(p);
+    }
+}
+
+TEST(Replacement, InitEmptiesEveryFrameAndZeroCapacityHasNoVictim) {
+    std::vector<Replacement::FrameState> storage(3, Replacement::FrameState{99, true});
+    Replacement r;
+    r.init(Policy::lru, storage.data(), 3, 1);
+    EXPECT_EQ(r.policy(), Policy::lru);
+    for (size_t f = 0; f < 3; ++f) EXPECT_FALSE(r.used(f));
+    EXPECT_EQ(r.choose_victim(nullptr, nullptr), Replacement::none);
+    r.loaded(2);
+    EXPECT_EQ(r.choose_victim(nullptr, nullptr), 2u);
+    r.loaded(7);  // out of range: ignored
+    EXPECT_FALSE(r.used(7));
+
+    Replacement empty;
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru}) {
+        empty.init(p, nullptr, 0, 1);
+        EXPECT_EQ(empty.choose_victim(always_referenced, nullptr), Replacement::none);
+    }
+}
+
+// ---- The simulator ------------------------------------------------------
+
+uint64_t faults(const Trace& t, size_t frames, SimPolicy p) { return pager::simulate(t, frames, p); }
+
+const Trace classic = {7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1};
+const Trace belady = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
+
+TEST(Simulate, ClassicReferenceString) {
+    EXPECT_EQ(faults(classic, 3, SimPolicy::fifo), 15u);
+    EXPECT_EQ(faults(classic, 3, SimPolicy::lru), 12u);
+    EXPECT_EQ(faults(classic, 3, SimPolicy::opt), 9u);
+    // Second chance lands between FIFO and OPT on this string (14 by hand).
+    EXPECT_EQ(faults(classic, 3, SimPolicy::clock), 14u);
+}
+
+TEST(Simulate, BeladysAnomalyForFifoOnly) {
+    EXPECT_EQ(faults(belady, 3, SimPolicy::fifo), 9u);
+    EXPECT_EQ(faults(belady, 4, SimPolicy::fifo), 10u);  // more frames, more faults
+    EXPECT_EQ(faults(belady, 3, SimPolicy::lru), 10u);
+    EXPECT_EQ(faults(belady, 4, SimPolicy::lru), 8u);
+    EXPECT_EQ(faults(belady, 3, SimPolicy::opt), 7u);
+    EXPECT_EQ(faults(belady, 4, SimPolicy::opt), 6u);
+}
+
+TEST(Simulate, EdgeCases) {
+    EXPECT_EQ(faults({}, 4, SimPolicy::lru), 0u);
+    EXPECT_EQ(faults({5, 5, 5}, 1, SimPolicy::clock), 1u);
+    EXPECT_EQ(faults({1, 2, 1, 2}, 1, SimPolicy::opt), 4u);
+    EXPECT_EQ(faults({1, 2}, 0, SimPolicy::fifo), pager::sim_error);
+    EXPECT_EQ(faults({1, 2}, pager::sim_max_frames + 1, SimPolicy::fifo), pager::sim_error);
+    EXPECT_EQ(faults({static_cast<uint32_t>(pager::sim_max_pages)}, 4, SimPolicy::fifo), pager::sim_error);
+    for (SimPolicy p : pager::sim_policies) {
+        SimPolicy parsed = SimPolicy::opt;
+        ASSERT_TRUE(pager::parse_sim_policy(pager::sim_policy_name(p), parsed));
+        EXPECT_EQ(parsed, p);
+    }
+}
+
+TEST(Simulate, OnlyFirstTouchesFaultWhenEverythingFits) {
+    const pager::TraceSpec* spec = pager::find_standard_trace("uniform");
+    ASSERT_NE(spec, nullptr);
+    Trace t = pager::generate(*spec, 0);
+    std::set<uint32_t> distinct(t.begin(), t.end());
+    ASSERT_LE(distinct.size(), pager::sim_max_frames);
+    for (SimPolicy p : pager::sim_policies) EXPECT_EQ(faults(t, pager::sim_max_frames, p), distinct.size());
+}
+
+// Small random strings (few pages, so frames matter) plus the standard set.
+std::vector<Trace> small_traces() {
+    std::vector<Trace> out{classic, belady};
+    for (uint64_t seed = 1; seed <= 40; ++seed) {
+        Trace t(60 + seed * 5);
+        t.resize(pager::uniform_random(t.data(), t.size(), 3 + seed % 9, t.size(), seed));
+        out.push_back(t);
+        t.assign(300, 0);
+        t.resize(pager::hot_cold(t.data(), t.size(), 3, 12, 80, t.size(), seed));
+        out.push_back(t);
+    }
+    return out;
+}
+
+TEST(Simulate, OptIsNeverBeaten) {
+    for (const Trace& t : small_traces())
+        for (size_t frames = 1; frames <= 10; ++frames)
+            for (SimPolicy p : pager::sim_policies)
+                EXPECT_LE(faults(t, frames, SimPolicy::opt), faults(t, frames, p))
+                    << pager::sim_policy_name(p) << " with " << frames << " frames on a trace of " << t.size();
+    for (size_t i = 0; i < pager::standard_trace_count; ++i)
+        for (size_t frames : {8, 16, 32, 48, 64, 80, 96, 128}) {
+            Trace t = pager::generate(pager::standard_traces[i], frames);
+            uint64_t opt = faults(t, frames, SimPolicy::opt);
+            for (SimPolicy p : pager::sim_policies)
+                EXPECT_LE(opt, faults(t, frames, p))
+                    << pager::sim_policy_name(p) << " on " << pager::standard_traces[i].name << " with " << frames;
+        }
+}
+
+// LRU and OPT are stack algorithms: the pages resident with n frames are
+// always a subset of those with n + 1, so faults cannot grow with frames.
+TEST(Simulate, NoBeladyAnomalyForLruAndOpt) {
+    std::vector<Trace> traces = small_traces();
+    for (const char* name : {"uniform", "hot-cold", "phases", "loop"})
+        traces.push_back(pager::generate(*pager::find_standard_trace(name), 0));
+    for (const Trace& t : traces)
+        for (SimPolicy p : {SimPolicy::lru, SimPolicy::opt}) {
+            uint64_t previous = faults(t, 1, p);
+            for (size_t frames = 2; frames <= 40; ++frames) {
+                uint64_t now = faults(t, frames, p);
+                EXPECT_LE(now, previous) << pager::sim_policy_name(p) << " at " << frames << " frames";
+                previous = now;
+            }
+        }
+}
+
+TEST(Simulate, LoopOneLargerThanMemoryDefeatsFifoAndLru) {
+    for (size_t frames : {8, 32, 100}) {
+        Trace t(pager::sim_max_length);
+        t.resize(pager::loop_slightly_larger(t.data(), t.size(), frames, 1, 10));
+        EXPECT_EQ(t.size(), (frames + 1) * 10);
+        EXPECT_EQ(faults(t, frames, SimPolicy::fifo), t.size());
+        EXPECT_EQ(faults(t, frames, SimPolicy::lru), t.size());
+        EXPECT_EQ(faults(t, frames, SimPolicy::clock), t.size());  // all bits set: CLOCK degenerates to FIFO
+        EXPECT_LT(faults(t, frames, SimPolicy::random), t.size() / 2);
+        EXPECT_LT(faults(t, frames, SimPolicy::opt), t.size() / 4);
+    }
+}
+
+TEST(Simulate, GeneratorsAreDeterministicAndInRange) {
+    for (size_t i = 0; i < pager::standard_trace_count; ++i) {
+        const pager::TraceSpec& spec = pager::standard_traces[i];
+        Trace a = pager::generate(spec, 32), b = pager::generate(spec, 32);
+        EXPECT_EQ(a, b) << spec.name;
+        EXPECT_FALSE(a.empty()) << spec.name;
+        for (uint32_t page : a) ASSERT_LT(page, pager::sim_max_pages) << spec.name;
+    }
+    // hot_cold: about hot_percent of the references hit the hot set.
+    Trace t(100000);
+    t.resize(pager::hot_cold(t.data(), t.size(), 10, 1000, 90, t.size(), 5));
+    size_t hot = 0;
+    for (uint32_t page : t) hot += page < 10;
+    EXPECT_NEAR(static_cast<double>(hot) / t.size(), 0.90, 0.01);
+    // Capacity bounds the output.
+    uint32_t small[5];
+    EXPECT_EQ(pager::sequential_loop(small, 5, 4, 3), 5u);
+}
+
+// The claim of docs/paging.md: with locality, CLOCK (the LRU approximation
+// the pager runs on hardware accessed bits) cuts faults by at least 37%
+// against FIFO and stays within 15% of exact LRU.
+//
+// The traces (simulate.cpp, standard_traces):
+//   hot-cold: 200,000 references, 98% uniformly over a 48-page hot set, 2%
+//             uniformly over 2,048 cold pages;
+//   phases:   10 phases x 20,000 references, 98% uniformly inside a 48-page
+//             working set that moves by 24 pages each phase, 2% uniformly
+//             over 2,048 pages.
+// The budgets 64, 80 and 96 frames are 1.33x to 2x the hot set: it fits, with
+// room to spare but not plenty, the case an eviction policy is for. (With 48
+// frames the hot set barely fits and CLOCK's single bit of history costs it
+// about 22% against LRU; with 128 frames FIFO too keeps most of the hot set
+// and is only ~35% behind. docs/paging.md shows both.)
+TEST(Simulate, ClockApproximatesLruAndBeatsFifoWithLocality) {
+    constexpr double min_reduction_vs_fifo = 0.37;
+    constexpr double max_excess_over_lru = 0.15;
+    for (const char* name : {"hot-cold", "phases"}) {
+        const pager::TraceSpec* spec = pager::find_standard_trace(name);
+        ASSERT_NE(spec, nullptr);
+        for (size_t frames : {64, 80, 96}) {
+            Trace t = pager::generate(*spec, frames);
+            double fifo = faults(t, frames, SimPolicy::fifo);
+            double clock = faults(t, frames, SimPolicy::clock);
+            double lru = faults(t, frames, SimPolicy::lru);
+            double reduction = 1 - clock / fifo, excess = clock / lru - 1;
+            std::printf("  %-8s %3zu frames: fifo %6.0f clock %6.0f lru %6.0f  clock %.1f%% fewer than fifo, "
+                        "%.1f%% more than lru\n",
+                        name, frames, fifo, clock, lru, 100 * reduction, 100 * excess);
+            EXPECT_GE(reduction, min_reduction_vs_fifo) << name << " at " << frames << " frames";
+            EXPECT_LE(excess, max_excess_over_lru) << name << " at " << frames << " frames";
+        }
+    }
+}
+
+TEST(Simulate, RandomPolicyDependsOnlyOnTheSeed) {
+    Trace t = pager::generate(*pager::find_standard_trace("uniform"), 0);
+    EXPECT_EQ(pager::simulate(t, 32, SimPolicy::random, 9), pager::simulate(t, 32, SimPolicy::random, 9));
+    EXPECT_NE(pager::simulate(t, 32, SimPolicy::random, 9), pager::simulate(t, 32, SimPolicy::random, 10));
+}
+
+}  // namespace
