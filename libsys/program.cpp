@@ -152,7 +152,7 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
 
     Builder b{r};
     *why = "cannot load its image";
-    TRY(load_segments(b, image, static_cast<const uint8_t*>(p.file)));
+    if (!p.lazy_segments) TRY(load_segments(b, image, static_cast<const uint8_t*>(p.file)));
     uint64_t rsp;
     *why = "its arguments do not fit on the stack";
     TRY(build_stack(b, p, image.entry, rsp));
@@ -189,7 +189,10 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     TRY(thread_set_priority(r.thread, p.priority));
     if (p.resume) TRY(thread_resume(r.thread));
     *why = "";
-    if (report) *report = b.report;
+    if (report) {
+        *report = b.report;
+        report->image = image;
+    }
     return 0;
 }
 

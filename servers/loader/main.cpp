@@ -103,6 +103,26 @@ void end(Task& t, int64_t status) {
     sys::notification_signal(t.exited);
 }
 
+// Gives the task to the pager before it first runs: its address space, and
+// its segments as regions filled from the initrd on first touch.
+bool page_in_lazily(Task& t, const cpio::File& file, const sys::ProgramReport& report) {
+    ipc::buffer().caps[0] = t.vspace;
+    ipc::Received r = ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::attach, 8, 1), {t.pid}});
+    if (r.result != 0 || r.label() != 0) return false;
+    uint64_t file_start = uint64_t(file.data) - abi::initrd_address;
+    for (size_t s = 0; s < report.image.segment_count; ++s) {
+        const elf::Segment& seg = report.image.segments[s];
+        abi::pager::RegionRequest region{t.pid, seg.vaddr, seg.memory_size, file_start + seg.file_offset,
+                                         seg.file_size,
+                                         uint8_t(abi::rights::read | (seg.write ? abi::rights::write : 0) |
+                                                 (seg.execute ? abi::rights::execute : 0)),
+                                         {}};
+        r = ipc::call(ts::pager, ipc::pack(abi::pager::add_region, region));
+        if (r.result != 0 || r.label() != 0) return false;
+    }
+    return sys::ok(sys::thread_resume(t.thread));
+}
+
 ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
     abi::loader::SpawnRequest request{};
     ipc::unpack_bytes(r, &request, sizeof request);
@@ -142,7 +162,7 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
                                     {staging[0], staging[1]}, scratch_address, abi::task_cnode_radix};
     sys::ProgramRequest program{file.data,     file.size,        int(argc),   argv, int(request.envc),
                                 strings + argc, t.pid, request.priority, ts::console, service,
-                                have_pager ? ts::pager : 0, !have_pager};
+                                have_pager ? ts::pager : 0, !have_pager, have_pager};
     const char* why = "";
     sys::ProgramReport report{};
     int64_t e = sys::start_program(resources, program, &why, &report);
@@ -155,13 +175,10 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
         sys::print("loader: cannot start %s: %s\n", argv[0], why);
         return failure(sys::error_of(e), why);
     }
-    if (have_pager) {
-        // The pager learns the task's address space before it first runs.
-        ipc::buffer().caps[0] = t.vspace;
-        ipc::Received attached =
-            ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::attach, 8, 1), {t.pid}});
-        if (attached.result != 0 || attached.label() != 0) sys::print("loader: the pager refused task %lu\n", t.pid);
-        sys::thread_resume(t.thread);
+    if (have_pager && !page_in_lazily(t, file, report)) {
+        end(t, -1);
+        record->pid = 0;
+        return failure(Error::out_of_memory, "the pager refused the task");
     }
     t.bytes = sys::cap_identify(t.memory).data;
     t.running = true;

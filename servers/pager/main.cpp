@@ -3,12 +3,14 @@
 // hardware accessed bits, read in batches) or FIFO/random for comparison,
 // and a backing store that keeps evicted pages' contents.
 //
-// Started by the root task as: pager FRAMES POLICY FIRST COUNT, with
-// untyped regions in slots [FIRST, FIRST + COUNT): the first holds the
-// budget frames, the second the backing store, the third page tables and
-// bookkeeping objects.
+// Started by the root task as: pager FRAMES POLICY FIRST COUNT INITRD_SIZE,
+// with untyped regions in slots [FIRST, FIRST + COUNT): the first holds the
+// budget frames, the second the backing store, the third page tables. The
+// initrd is mapped read-only at abi::initrd_address, for file-backed
+// regions (programs' segments, registered by the loader).
 #include <initializer_list>
 
+#include "abi/boot_info.hpp"
 #include "abi/ipc.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
@@ -31,8 +33,8 @@ constexpr unsigned cnode_radix = 12;
 constexpr size_t max_frames = 1024;            // the largest budget supported
 constexpr size_t max_pages = 65536;            // pages in all regions of all tasks
 constexpr size_t max_backing = 16384;          // backing-store pages (64 MiB)
-constexpr unsigned max_clients = 64;
-constexpr unsigned max_regions = 4;
+constexpr unsigned max_clients = 256;
+constexpr unsigned max_regions = 16;
 constexpr uint64_t frame_window = 0x0000400000000000ull;    // our mapping of budget frame i
 constexpr uint64_t backing_window = 0x0000500000000000ull;  // our mapping of backing page j
 constexpr uint64_t page = 4096;
@@ -41,12 +43,20 @@ struct Region {
     uint64_t start, pages;
     uint32_t first_record;
     uint8_t rights;
+    bool file_backed;      // else anonymous: zero-filled
+    uint64_t vaddr, file_offset, file_size;
 };
+
+constexpr unsigned table_region_bits = 16;  // 16 page tables per task, freed with it
+constexpr unsigned max_tables = 16;
 
 struct Client {
     uint64_t id;
     bool used;
     Cptr vspace;
+    Cptr tables;                 // untyped region for its page tables
+    Cptr table_slots[max_tables];
+    unsigned table_count;
     Region regions[max_regions];
     unsigned region_count;
     uint64_t heap_pages;
@@ -79,6 +89,9 @@ uint32_t backing_used;
 int32_t backing_free_list[max_backing];
 uint32_t backing_free_count;
 uint64_t total_faults, total_evictions, total_write_backs, total_read_backs;
+uint64_t initrd_size;
+Cptr spare_table_regions[max_clients];
+unsigned spare_table_count;
 
 sys::SlotAllocator slots;
 sys::UntypedPool frame_memory{slots};    // the budget
@@ -100,16 +113,28 @@ Client* client_of(uint64_t id) {
 uint8_t* frame_bytes(size_t f) { return reinterpret_cast<uint8_t*>(frame_window + f * page); }
 uint8_t* backing_bytes(int32_t b) { return reinterpret_cast<uint8_t*>(backing_window + uint64_t(b) * page); }
 
-// Maps a frame capability of ours into vspace, making page tables from
-// table_memory as needed.
-int64_t map(Cptr frame, Cptr vspace, uint64_t address, uint8_t frame_rights) {
+// Maps a frame capability of ours into vspace, making page tables as
+// needed: for a client from its own table region (freed when it goes), for
+// our windows from table_memory.
+int64_t map(Cptr frame, Cptr vspace, uint64_t address, uint8_t frame_rights, Client* client = nullptr) {
     for (;;) {
         unsigned level = 0;
         int64_t e = sys::frame_map(frame, vspace, address, frame_rights, &level);
         if (sys::error_of(e) != Error::missing_page_table) return e;
         int64_t made;
-        Cptr table = table_memory.allocate(ObjectType::page_table, level, &made);
-        if (!table) return made;
+        Cptr table;
+        if (client) {
+            table = client->table_count < max_tables ? slots.allocate() : 0;
+            if (!table) return abi::error_code(Error::out_of_memory);
+            made = sys::untyped_retype(client->tables, ObjectType::page_table, level, ts::cnode, table);
+            if (made < 0) {
+                slots.free(table);
+                return made;
+            }
+            client->table_slots[client->table_count++] = table;
+        } else if (!(table = table_memory.allocate(ObjectType::page_table, level, &made))) {
+            return made;
+        }
         if (int64_t t = sys::page_table_map(table, vspace, address); t < 0) return t;
     }
 }
@@ -213,8 +238,18 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access) {
         ++total_read_backs;
     } else {
         memset(frame_bytes(size_t(f)), 0, page);
+        if (region->file_backed) {
+            // The file's bytes that fall in this page (validated at add_region).
+            uint64_t file_end = region->vaddr + region->file_size;
+            uint64_t from = page_address > region->vaddr ? page_address : region->vaddr;
+            uint64_t to = page_address + page < file_end ? page_address + page : file_end;
+            if (from < to)
+                memcpy(frame_bytes(size_t(f)) + (from - page_address),
+                       reinterpret_cast<const uint8_t*>(abi::initrd_address + region->file_offset + (from - region->vaddr)),
+                       to - from);
+        }
     }
-    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights))) return "cannot map the page";
+    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) return "cannot map the page";
     fr.client = &c;
     fr.record = index;
     fr.address = page_address;
@@ -244,7 +279,29 @@ void forget(Client& c) {
         }
     sys::cap_delete(ts::cnode, c.vspace);
     slots.free(c.vspace);
+    // Its page tables go with one revoke; the region serves the next task.
+    sys::cap_revoke(ts::cnode, c.tables);
+    for (unsigned i = 0; i < c.table_count; ++i) slots.free(c.table_slots[i]);
+    spare_table_regions[spare_table_count++] = c.tables;
     c.used = false;
+}
+
+ipc::Message add_region(const ipc::Received& r) {
+    abi::pager::RegionRequest request;
+    if (!ipc::unpack(r, request)) return ipc::Message{ipc::make_tag(uint64_t(Error::bad_argument), 0), {}};
+    Client* c = client_of(request.task);
+    uint64_t start = request.vaddr & ~(page - 1);
+    uint64_t end = (request.vaddr + request.memory_size + page - 1) & ~(page - 1);
+    uint64_t pages = (end - start) / page;
+    bool sane = c && c->region_count < max_regions && request.memory_size && end > start &&
+                end <= abi::user_address_limit && request.file_size <= request.memory_size &&
+                request.file_offset <= initrd_size && request.file_size <= initrd_size - request.file_offset &&
+                pages <= max_pages - records_used;
+    if (!sane) return ipc::Message{ipc::make_tag(uint64_t(Error::bad_argument), 0), {}};
+    c->regions[c->region_count++] = Region{start, pages, records_used, request.rights, true, request.vaddr,
+                                           request.file_offset, request.file_size};
+    records_used += uint32_t(pages);
+    return ipc::Message{};
 }
 
 ipc::Message refuse(Error e) { return ipc::Message{ipc::make_tag(uint64_t(e), 0), {}}; }
@@ -284,10 +341,14 @@ ipc::Message serve(const ipc::Received& r, bool& resume) {
                 break;
             }
         if (!c) return refuse(Error::out_of_memory);
+        Cptr tables = spare_table_count ? spare_table_regions[--spare_table_count]
+                                        : table_memory.allocate(ObjectType::untyped, table_region_bits);
+        if (!tables) return refuse(Error::out_of_memory);
         *c = Client{};
         c->id = r.message.words[0];
         c->used = true;
         c->vspace = attach_slot;
+        c->tables = tables;
         attach_slot = slots.allocate();
         return ipc::Message{};
     }
@@ -303,11 +364,14 @@ ipc::Message serve(const ipc::Received& r, bool& resume) {
             return refuse(Error::out_of_memory);
         Region& region = c->regions[c->region_count++];
         region = Region{abi::pager::heap_base + c->heap_pages * page, pages, records_used,
-                        uint8_t(rights::read | rights::write)};
+                        uint8_t(rights::read | rights::write), false, 0, 0, 0};
         records_used += uint32_t(pages);
         c->heap_pages += pages;
         return ipc::Message{ipc::make_tag(0, 8), {region.start}};
     }
+    case abi::pager::add_region:
+        if (badge != abi::pager::manager_badge) return refuse(Error::not_permitted);
+        return add_region(r);
     case abi::pager::statistics: {
         print_statistics();
         Client* c = client_of(badge);
@@ -321,10 +385,11 @@ ipc::Message serve(const ipc::Received& r, bool& resume) {
 }  // namespace
 
 int main(int argc, char** argv, char**) {
-    if (argc < 5) {
-        sys::print("pager: usage: pager FRAMES POLICY FIRST COUNT\n");
+    if (argc < 6) {
+        sys::print("pager: usage: pager FRAMES POLICY FIRST COUNT INITRD_SIZE\n");
         return 2;
     }
+    initrd_size = number(argv[5]);
     frame_count = number(argv[1]);
     pager::Policy policy;
     if (!pager::parse_policy(argv[2], policy) || policy == pager::Policy::lru) {

@@ -121,7 +121,8 @@ int run_scale() {
     uint64_t memory = 0;
     for (uint64_t i = 0; i < context.info->untyped.count; ++i) memory += 1ull << context.info->untyped_list[i].size_bits;
     sys::print("root: scale: %u tasks ran at once, %d failed; each hello_world task: %lu KiB of kernel objects "
-               "(thread 4, CNode %lu, address space 4, %lu page tables), %lu KiB of user pages\n",
+               "(thread 4, CNode %lu, address space 4, %lu page tables), %lu KiB of stack and IPC buffer; its "
+               "program pages come from the pager's budget on demand\n",
                count, failures, kernel_bytes >> 10, uint64_t(1) << (abi::task_cnode_radix + abi::cnode_slot_size_bits - 10),
                t.page_tables, t.pages * 4);
     sys::print("root: scale: %lu MiB of RAM handed to user space fit about %lu such tasks (%lu KiB each)\n",

@@ -27,12 +27,22 @@ bool fail(const char* why) {
     return false;
 }
 
+// Servers read programs from the initrd: map it read-only at the same place
+// as in our own address space.
+bool map_initrd_into(Cptr vspace) {
+    const abi::BootInfo& info = *context.info;
+    for (uint64_t i = 0; i < info.initrd_frames.count; ++i)
+        if (!share_page(info.initrd_frames.first + i, vspace, abi::initrd_address + i * 4096, abi::rights::read))
+            return fail("cannot map the initrd");
+    return true;
+}
+
 Cptr loader_capability;
 Cptr pager_endpoint;  // unbadged: the manager's capability
 
 constexpr unsigned pager_image_bits = 22;
 constexpr unsigned pager_backing_bits = 26;   // 64 MiB of backing store
-constexpr unsigned pager_tables_bits = 22;
+constexpr unsigned pager_tables_bits = 24;   // 16 page tables for each of 256 tasks
 constexpr Cptr pager_memory_first = 10;
 
 uint64_t command_line_number(const char* key, uint64_t fallback) {
@@ -66,17 +76,18 @@ bool build_pager() {
     if (!image || !regions[2] || !pager_endpoint || !r.staging[1] ||
         !sys::prepare_scratch_page(context.memory, scratch_address))
         return fail("out of memory for the pager");
-    char frames_text[16], first[8];
+    char frames_text[16], first[8], initrd[24];
     lib::format_to(frames_text, sizeof frames_text, "%lu", frames);
     lib::format_to(first, sizeof first, "%lu", pager_memory_first);
-    const char* argv[] = {"pager", frames_text, policy, first, "3"};
-    sys::ProgramRequest p{file.data, file.size, 5, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    lib::format_to(initrd, sizeof initrd, "%lu", context.info->initrd_size);
+    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd};
+    sys::ProgramRequest p{file.data, file.size, 6, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
     const char* why = "";
     if (!sys::ok(sys::start_program(r, p, &why))) return fail(why);
     if (!sys::ok(sys::cap_copy(r.cnode, abi::pager::service_slot, slot::cnode, pager_endpoint))) return fail("pager endpoint");
     for (unsigned i = 0; i < 3; ++i)
         if (!sys::ok(sys::cap_move(r.cnode, pager_memory_first + i, slot::cnode, regions[i]))) return fail("pager memory");
-    return true;
+    return map_initrd_into(r.vspace);
 }
 
 
@@ -117,10 +128,7 @@ bool build_loader() {
         return fail("pager endpoint");
     for (unsigned i = 0; i < pool_regions; ++i)
         if (!sys::ok(sys::cap_move(r.cnode, pool_first + i, slot::cnode, pool[i]))) return fail("memory pool");
-    const abi::BootInfo& info = *context.info;
-    for (uint64_t i = 0; i < info.initrd_frames.count; ++i)
-        if (!share_page(info.initrd_frames.first + i, r.vspace, abi::initrd_address + i * 4096, abi::rights::read))
-            return fail("cannot map the initrd");
+    if (!map_initrd_into(r.vspace)) return false;
     loader_capability = context.slots.allocate();
     return sys::ok(sys::cap_mint(slot::cnode, loader_capability, slot::cnode, endpoint, abi::rights::write, 1));
 }

@@ -25,6 +25,22 @@ inline constexpr uint64_t grow_heap = 3;
 // for the caller; also printed on the console, with the totals.
 inline constexpr uint64_t statistics = 4;
 
+// add_region(RegionRequest) from the manager: memory of a task that the
+// pager fills on first touch, from a file in the initrd (the part of
+// [vaddr, vaddr + file_size) in the page) and zeros elsewhere. Clean pages
+// are dropped on eviction and filled again from the file.
+inline constexpr uint64_t add_region = 5;
+
+struct RegionRequest {
+    uint64_t task;
+    uint64_t vaddr;        // the segment as the ELF file gives it
+    uint64_t memory_size;
+    uint64_t file_offset;  // of its bytes, from the start of the initrd
+    uint64_t file_size;
+    uint8_t rights;
+    uint8_t reserved[7];
+};
+
 // Where grow_heap places a task's heap.
 inline constexpr uint64_t heap_base = 0x0000010000000000ull;
 

@@ -45,6 +45,8 @@ struct ProgramRequest {
     Cptr pager = 0;           // ours: minted with badge pid into the task's pager slot and made
                               // its thread's fault endpoint (0: none)
     bool resume = true;       // false: leave the thread suspended (the caller resumes it)
+    bool lazy_segments = false;  // true: map no segment pages; the caller has a pager fill
+                                 // them on first touch (ProgramReport::image says what)
 };
 
 // Makes the page tables for address in our address space (by mapping and
@@ -55,6 +57,7 @@ bool prepare_scratch_page(UntypedPool& memory, uint64_t address);
 struct ProgramReport {
     uint64_t pages;        // user pages: image, stack, IPC buffer
     uint64_t page_tables;  // page-table objects made for them
+    elf::Image image;      // the program's segments, as validated
 };
 
 // Builds the task and starts it. Returns 0, or a negated abi::Error with
