@@ -1,7 +1,9 @@
 // In-guest tests of the loader server: programs run and report their exit
 // status, malformed programs are refused with their reason, and a killed
 // or finished task gives all its memory back.
+#include "abi/pager.hpp"
 #include "abi/task.hpp"
+#include "sys/ipc.hpp"
 #include "lib/string.hpp"
 #include "services.hpp"
 #include "test_support.hpp"
@@ -86,12 +88,29 @@ void finished_tasks_give_their_memory_back(Test& t) {
     }
 }
 
+uint64_t pager_total_faults() {
+    sys::ipc::Received r = sys::ipc::call(pager(), sys::ipc::Message{sys::ipc::make_tag(abi::pager::statistics, 0), {}});
+    return r.result == 0 ? r.message.words[0] : 0;
+}
+
+void program_pages_come_from_the_pager(Test& t) {
+    if (!pager()) return t.fail("no pager");
+    uint64_t before = pager_total_faults();
+    loader::Task task;
+    const char* argv[] = {"exit_code", "5"};
+    if (!run_program(2, argv, 100, task) || loader::wait(start_loader(), task) != 5) return t.fail("exit_code failed");
+    uint64_t faults = pager_total_faults() - before;
+    // Its text, read-only data and data pages are each filled on first touch.
+    if (faults < 2) t.fail("only %lu page faults went to the pager for a whole program", faults);
+}
+
 }  // namespace
 
 const Case loader_cases[] = {
     {"loader: a program gets argv, envp and auxv, and its exit status comes back", a_program_runs_and_reports_its_status},
     {"loader: malformed programs are refused with their reason; the system carries on",
      malformed_programs_are_refused_with_their_reason},
+    {"loader: a program's pages are filled by the pager on first touch", program_pages_come_from_the_pager},
     {"loader: killed tasks give all their memory back", killed_tasks_give_their_memory_back},
     {"loader: finished tasks give all their memory back", finished_tasks_give_their_memory_back},
 };
