@@ -6,19 +6,24 @@
 #include "arch/x86_64/gdt.hpp"
 #include "mm/kernel_space.hpp"
 #include "mm/physmap.hpp"
-#include "sched/run_queue.hpp"
 
 namespace sched {
+
+namespace detail {
+RunQueue run_queue;
+object::Thread* running;
+bool end_of_turn;
+}  // namespace detail
 
 namespace {
 
 using object::Thread;
 using object::ThreadState;
+using detail::end_of_turn;
+using detail::run_queue;
+using detail::running;
 
-RunQueue run_queue;
-Thread* running;
 Thread* fpu_owner;      // whose state the FPU registers hold
-bool end_of_turn;       // the running thread's slice ended or it yielded
 bool active;
 
 Thread idle_thread;
@@ -71,7 +76,6 @@ void init() {
 void start() { active = true; }
 bool started() { return active; }
 
-Thread* current() { return running; }
 
 void make_ready(Thread* t) {
     t->state = ThreadState::ready;
@@ -97,12 +101,6 @@ void tick() {
     if (t->is_idle) return;
     if (t->slice_left) --t->slice_left;
     if (!t->slice_left) end_of_turn = true;
-}
-
-bool switch_pending() {
-    const Thread* t = running;
-    return end_of_turn || t->state != ThreadState::running || t->is_idle ||
-           (!run_queue.empty() && run_queue.highest_priority() > t->priority);
 }
 
 arch::TrapFrame* schedule() {
@@ -131,10 +129,6 @@ arch::TrapFrame* schedule() {
     if (next != &idle_thread && next->state == ThreadState::ready) run_queue.remove(&next->queue_node, next->priority);
     if (next != current_thread || next->state != ThreadState::running) switch_to(next);
     return next->frame;
-}
-
-bool can_switch_to(const Thread* t) {
-    return run_queue.empty() || t->priority >= run_queue.highest_priority();
 }
 
 arch::TrapFrame* switch_directly(Thread* t) {
