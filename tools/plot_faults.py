@@ -35,7 +35,7 @@ LEGEND_ORDER = ["fifo", "random", "clock", "lru", "opt"]
 LEGEND_TEXT = {
     "fifo": "fifo",
     "random": "random",
-    "clock": "clock (second chance)",
+    "clock": "clock (2nd chance)",
     "lru": "lru (exact)",
     "opt": "opt (Belady)",
 }
@@ -180,7 +180,7 @@ class Canvas:
     def marker(self, x, y, shape, colour):
         x, y = round(x), round(y)
         if shape == "square":
-            self.rect(x - 3, y - 3, x + 3, y + 3, colour)
+            self.rect(x - 4, y - 4, x + 4, y + 4, colour)
         elif shape == "dot":
             for dy in range(-3, 4):
                 for dx in range(-3, 4):
@@ -236,8 +236,8 @@ def read_csv(stream):
 
 
 def draw_panel(canvas, x, y, w, h, name, policies):
-    left, right, top, bottom = x + 62, x + w - 18, y + 30, y + h - 44
-    canvas.text(left + (right - left - text_width(name)) // 2, y + 6, name)
+    left, right, top, bottom = x + 62, x + w - 18, y + 36, y + h - 56
+    canvas.text(left + (right - left - text_width(name)) // 2, y + 12, name)
 
     frames = sorted({f for s in policies.values() for f, _ in s})
     values = [v for s in policies.values() for _, v in s if v > 0]
@@ -260,17 +260,18 @@ def draw_panel(canvas, x, y, w, h, name, policies):
         canvas.rect(left, ty, right, ty, GRID)
         label = short_number(t)
         canvas.text(left - 8 - text_width(label), ty - 7, label)
-    # Vertical grid at every budget; a label only where it has room.
-    last_end = -10 ** 9
-    for f in frames:
+    # Vertical grid at every budget; labels for powers of two first, then
+    # for the others where they have room.
+    placed = []
+    for f in sorted(frames, key=lambda f: (f & (f - 1) != 0, f)):
         tx = round(px(f))
         canvas.rect(tx, top, tx, bottom, GRID)
         canvas.rect(tx, bottom, tx, bottom + 4, AXIS)
         label = str(f)
-        start = tx - text_width(label) // 2
-        if start > last_end + 6:
+        start, end = tx - text_width(label) // 2, tx - text_width(label) // 2 + text_width(label)
+        if all(end + 6 < a or start > b + 6 for a, b in placed):
             canvas.text(start, bottom + 9, label)
-            last_end = start + text_width(label)
+            placed.append((start, end))
     canvas.text(left + (right - left - text_width("frames")) // 2, bottom + 27, "frames")
     canvas.outline(left, top, right, bottom, AXIS)
 
@@ -314,7 +315,7 @@ def plot(data):
         draw_panel(canvas, cx, cy, cell_w, cell_h, name, policies)
     i = len(data)
     present = {p for policies in data.values() for p in policies}
-    draw_legend(canvas, (i % columns) * cell_w + 30, 36 + (i // columns) * cell_h + 30, cell_w, present)
+    draw_legend(canvas, (i % columns) * cell_w + 20, 36 + (i // columns) * cell_h + 30, cell_w, present)
     return canvas
 
 

@@ -182,16 +182,16 @@ int32_t new_backing_page() {
 bool evict(size_t f) {
     Frame& fr = frames[f];
     PageRecord& record = records[fr.record];
-    sys::frame_unmap(fr.mapped);
+    // Room in the backing store first: a page that cannot be saved stays
+    // where it is (and the fault that needed its frame fails instead).
+    if (fr.dirty && record.backing < 0 && (record.backing = new_backing_page()) < 0) {
+        sys::print("pager: backing store full; cannot evict\n");
+        return false;
+    }
     // The client cannot write between the last query and the unmap: it is
     // not running while we handle a fault.
-    uint8_t state = 0;
-    (void)state;
+    sys::frame_unmap(fr.mapped);
     if (fr.dirty) {
-        if (record.backing < 0 && (record.backing = new_backing_page()) < 0) {
-            sys::print("pager: backing store full: page lost\n");
-            return false;
-        }
         memcpy(backing_bytes(record.backing), frame_bytes(f), page);
         ++fr.client->write_backs;
         ++total_write_backs;
