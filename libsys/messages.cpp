@@ -5,6 +5,7 @@
 #include "sys/ipc.hpp"
 #include "sys/resources.hpp"
 #include "sys/syscall.hpp"
+#include "sys/text.hpp"
 
 namespace sys {
 
@@ -48,11 +49,7 @@ int64_t route_to(uint64_t target, Cptr& endpoint) {
 void set_pid_from_environment(char** envp) {
     for (; envp && *envp; ++envp) {
         const char* e = *envp;
-        if (e[0] == 'P' && e[1] == 'I' && e[2] == 'D' && e[3] == '=') {
-            uint64_t value = 0;
-            for (const char* p = e + 4; *p >= '0' && *p <= '9'; ++p) value = value * 10 + uint64_t(*p - '0');
-            pid = value;
-        }
+        if (e[0] == 'P' && e[1] == 'I' && e[2] == 'D' && e[3] == '=') pid = parse_number(e + 4);
     }
 }
 

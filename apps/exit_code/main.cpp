@@ -7,6 +7,7 @@
 
 #include "lib/string.hpp"
 #include "sys/messages.hpp"
+#include "sys/text.hpp"
 
 extern "C" char _start[];
 
@@ -32,7 +33,5 @@ bool auxiliary_vector_ok(char** envp) {
 int main(int argc, char** argv, char** envp) {
     if (sys::my_pid() == 0 || argv[argc] != nullptr || !auxiliary_vector_ok(envp)) return 99;
     if (argc > 2 && !in_environment(envp, argv[2])) return 99;
-    int n = 0;
-    for (const char* p = argc > 1 ? argv[1] : ""; *p >= '0' && *p <= '9'; ++p) n = n * 10 + (*p - '0');
-    return n;
+    return int(sys::parse_number(argc > 1 ? argv[1] : nullptr));
 }

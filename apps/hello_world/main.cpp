@@ -3,18 +3,11 @@
 // yielding, so that only preemption interleaves several of them.
 #include "sys/messages.hpp"
 #include "sys/print.hpp"
-
-namespace {
-uint64_t number(const char* s) {
-    uint64_t n = 0;
-    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
-    return n;
-}
-}  // namespace
+#include "sys/text.hpp"
 
 int main(int argc, char** argv, char**) {
     const char* argument = argc > 1 ? argv[1] : "";
-    uint64_t count = argc > 2 ? number(argv[2]) : 5;
+    uint64_t count = argc > 2 ? sys::parse_number(argv[2]) : 5;
     volatile uint64_t work = 0;
     for (uint64_t i = 1; i <= count; ++i) {
         sys::print("hello_world %s: line %lu of %lu (task %lu)\n", argument, i, count, sys::my_pid());

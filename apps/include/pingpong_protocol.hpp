@@ -27,10 +27,4 @@ inline void fill(Message& m, uint64_t sequence) {
     m.checksum = checksum(m);
 }
 
-inline uint64_t parse_number(const char* s) {
-    uint64_t n = 0;
-    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
-    return n;
-}
-
 }  // namespace pingpong

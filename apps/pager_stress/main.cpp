@@ -7,6 +7,7 @@
 #include "abi/task.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"
+#include "sys/text.hpp"
 
 namespace {
 
@@ -21,12 +22,6 @@ uint64_t next_random() {
     state ^= state >> 7;
     state ^= state << 17;
     return state;
-}
-
-uint64_t number(const char* s) {
-    uint64_t n = 0;
-    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
-    return n;
 }
 
 uint64_t expected_word(uint64_t index, uint64_t word, uint32_t gen) {
@@ -123,9 +118,9 @@ int bench(uint64_t count, uint64_t tsc_hz) {
 }
 
 int main(int argc, char** argv, char**) {
-    if (argc > 3 && argv[1][0] == 'b') return bench(number(argv[2]), number(argv[3]));
-    pages = argc > 1 ? number(argv[1]) : 1024;
-    uint64_t budget = argc > 2 ? number(argv[2]) : 256;
+    if (argc > 3 && argv[1][0] == 'b') return bench(sys::parse_number(argv[2]), sys::parse_number(argv[3]));
+    pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
+    uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
     if (pages == 0 || pages > max_pages) pages = 1024;
     auto r = sys::ipc::call(abi::task_slot::pager,
                             sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {pages}});

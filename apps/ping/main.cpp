@@ -4,6 +4,7 @@
 #include "pingpong_protocol.hpp"
 #include "sys/messages.hpp"
 #include "sys/print.hpp"
+#include "sys/text.hpp"
 
 namespace {
 uint64_t rdtsc() {
@@ -18,9 +19,9 @@ int main(int argc, char** argv, char**) {
         sys::print("ping: usage: ping COUNT PONG_PID TSC_HZ\n");
         return 2;
     }
-    uint64_t count = pingpong::parse_number(argv[1]);
-    uint64_t pong = pingpong::parse_number(argv[2]);
-    uint64_t tsc_hz = pingpong::parse_number(argv[3]);
+    uint64_t count = sys::parse_number(argv[1]);
+    uint64_t pong = sys::parse_number(argv[2]);
+    uint64_t tsc_hz = sys::parse_number(argv[3]);
     sys::print("ping: task %lu sending %lu messages to task %lu\n", sys::my_pid(), count, pong);
     uint64_t errors = 0, start = rdtsc();
     for (uint64_t sequence = 1; sequence <= count; ++sequence) {

@@ -3,9 +3,10 @@
 #include "pingpong_protocol.hpp"
 #include "sys/messages.hpp"
 #include "sys/print.hpp"
+#include "sys/text.hpp"
 
 int main(int argc, char** argv, char**) {
-    uint64_t count = argc > 1 ? pingpong::parse_number(argv[1]) : 0;
+    uint64_t count = argc > 1 ? sys::parse_number(argv[1]) : 0;
     sys::print("pong: task %lu answering %lu messages\n", sys::my_pid(), count);
     uint64_t errors = 0;
     for (uint64_t expected = 1; expected <= count; ++expected) {

@@ -16,6 +16,7 @@
 #include "lib/string.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"
+#include "sys/text.hpp"
 #include "sys/program.hpp"
 #include "sys/resources.hpp"
 
@@ -58,12 +59,6 @@ sys::SlotAllocator slots;
 sys::UntypedPool pool{slots};          // task regions
 sys::UntypedPool small_objects{slots}; // 64-byte notifications, kept apart so they
                                        // do not break the alignment of task regions
-
-uint64_t number(const char* s) {
-    uint64_t n = 0;
-    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
-    return n;
-}
 
 Task* find(uint64_t pid) {
     for (unsigned i = 0; i < task_count; ++i)
@@ -230,8 +225,8 @@ int main(int argc, char** argv, char**) {
         sys::print("loader: usage: loader INITRD_SIZE POOL_FIRST POOL_COUNT\n");
         return 2;
     }
-    initrd_size = number(argv[1]);
-    Cptr pool_first = number(argv[2]), pool_count = number(argv[3]);
+    initrd_size = sys::parse_number(argv[1]);
+    Cptr pool_first = sys::parse_number(argv[2]), pool_count = sys::parse_number(argv[3]);
     // Our own image's frames follow the pool; free slots begin after them.
     Cptr free_slots = sys::first_empty_slot(pool_first + pool_count, 1ull << loader_cnode_radix);
     slots.init(ts::cnode, free_slots, 1ull << loader_cnode_radix);

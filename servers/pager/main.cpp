@@ -18,6 +18,7 @@
 #include "replacement.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"
+#include "sys/text.hpp"
 #include "sys/resources.hpp"
 
 namespace {
@@ -97,12 +98,6 @@ sys::SlotAllocator slots;
 sys::UntypedPool frame_memory{slots};    // the budget
 sys::UntypedPool backing_memory{slots};  // the backing store
 sys::UntypedPool table_memory{slots};    // page tables for clients and for our windows
-
-uint64_t number(const char* s) {
-    uint64_t n = 0;
-    while (s && *s >= '0' && *s <= '9') n = n * 10 + uint64_t(*s++ - '0');
-    return n;
-}
 
 Client* client_of(uint64_t id) {
     for (Client& c : clients)
@@ -389,15 +384,15 @@ int main(int argc, char** argv, char**) {
         sys::print("pager: usage: pager FRAMES POLICY FIRST COUNT INITRD_SIZE\n");
         return 2;
     }
-    initrd_size = number(argv[5]);
-    frame_count = number(argv[1]);
+    initrd_size = sys::parse_number(argv[5]);
+    frame_count = sys::parse_number(argv[1]);
     pager::Policy policy;
     if (!pager::parse_policy(argv[2], policy) || policy == pager::Policy::lru) {
         sys::print("pager: unknown policy %s (clock, fifo, random); using clock\n", argv[2]);
         policy = pager::Policy::clock;
     }
     if (frame_count == 0 || frame_count > max_frames) frame_count = 256;
-    Cptr first = number(argv[3]), count = number(argv[4]);
+    Cptr first = sys::parse_number(argv[3]), count = sys::parse_number(argv[4]);
     if (count < 3) return 2;
     slots.init(ts::cnode, sys::first_empty_slot(first + count, 1ull << cnode_radix), 1ull << cnode_radix);
     frame_memory.add(first, sys::cap_identify(first).size_bits);

@@ -5,6 +5,7 @@
 #include "lib/format.hpp"
 #include "root.hpp"
 #include "services.hpp"
+#include "sys/text.hpp"
 
 namespace root {
 
@@ -71,8 +72,7 @@ int run_configuration() {
 int run_pager_stress() {
     char frames[16] = PAGER_FRAMES_TEXT, pages[16];
     command_line_value("pager_frames", frames, sizeof frames);
-    uint64_t budget = 0;
-    for (const char* p = frames; *p >= '0' && *p <= '9'; ++p) budget = budget * 10 + uint64_t(*p - '0');
+    uint64_t budget = sys::parse_number(frames);
     if (!command_line_value("pages", pages, sizeof pages)) lib::format_to(pages, sizeof pages, "%lu", budget * 4);
     sys::loader::Task stress, beside[2];
     const char* argv[] = {"pager_stress", pages, frames};
@@ -94,8 +94,7 @@ int run_pager_stress() {
 int run_scale() {
     char value[8] = "64";
     command_line_value("count", value, sizeof value);
-    unsigned count = 0;
-    for (const char* p = value; *p >= '0' && *p <= '9'; ++p) count = count * 10 + unsigned(*p - '0');
+    unsigned count = unsigned(sys::parse_number(value));
     if (count == 0 || count > max_programs) count = 64;
     for (unsigned i = 0; i < count; ++i) {
         char name[8];

@@ -6,6 +6,7 @@
 #include "lib/format.hpp"
 #include "root.hpp"
 #include "sys/program.hpp"
+#include "sys/text.hpp"
 
 namespace root {
 
@@ -48,9 +49,7 @@ constexpr Cptr pager_memory_first = 10;
 uint64_t command_line_number(const char* key, uint64_t fallback) {
     char value[16];
     if (!command_line_value(key, value, sizeof value) || value[0] < '0' || value[0] > '9') return fallback;
-    uint64_t n = 0;
-    for (const char* p = value; *p >= '0' && *p <= '9'; ++p) n = n * 10 + uint64_t(*p - '0');
-    return n;
+    return sys::parse_number(value);
 }
 
 // The pager server: its budget, backing store and page-table memory are
