@@ -1,6 +1,6 @@
-#include <initializer_list>
-
 #include "object/cap_tree.hpp"
+
+#include <initializer_list>
 
 namespace object::cap_tree {
 

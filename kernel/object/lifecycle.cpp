@@ -1,6 +1,6 @@
-#include <initializer_list>
-
 #include "object/lifecycle.hpp"
+
+#include <initializer_list>
 
 #include "lib/string.hpp"
 #include "object/address_space.hpp"
