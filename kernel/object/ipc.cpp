@@ -110,8 +110,22 @@ void block(Thread* self, lib::IntrusiveList& queue, void* object, ThreadState st
 }
 
 bool fits_fast_path(uint64_t tag) {
-    return message::tag_length(tag) <= message::register_bytes && !message::tag_caps(tag) &&
+    return message::tag_length(tag) <= message::max_message_bytes && !message::tag_caps(tag) &&
            !(tag & message::flag_nonblocking);
+}
+
+// The words beyond the registers, buffer page to buffer page; false (take
+// the general path) when a long message lacks a buffer on either side.
+[[gnu::noinline]] bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
+    uint64_t length = message::tag_length(tag);
+    const message::Buffer* out = buffer_of(from);
+    message::Buffer* in = buffer_of(to);
+    if (!out || !in) return false;
+    uint64_t count = (length + 7) / 8 - message::register_words;
+    uint64_t* destination = in->words + message::register_words;
+    const uint64_t* source = out->words + message::register_words;
+    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+    return true;
 }
 
 void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
@@ -213,6 +227,8 @@ arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
     auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
     Thread* receiver = thread_of(ep->receivers.front());
     if (!receiver || receiver->caller || !sched::can_switch_to(receiver)) return nullptr;
+    if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, receiver, frame.rsi))
+        return nullptr;
     ep->receivers.remove(&receiver->queue_node);
     receiver->waiting_on = nullptr;
     copy_registers(frame, receiver->context, slot->cap.data);
@@ -229,6 +245,8 @@ arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
     if (!slot || slot->cap.type != ObjectType::endpoint || !(slot->cap.rights & abi::rights::read)) return nullptr;
     auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
     if (!ep->senders.empty() || (self->bound_notification && self->bound_notification->word)) return nullptr;
+    if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, caller, frame.rsi))
+        return nullptr;
     copy_registers(frame, caller->context, 0);
     self->caller = nullptr;
     caller->callee = nullptr;

@@ -30,8 +30,9 @@ Error reply(Thread* self);
 // a call on its behalf; false if it has no usable handler.
 bool send_fault(Thread* t);
 
-// The fast path of call and reply_recv: a message of registers only, a
-// partner already waiting, nobody of higher priority ready. Switches
+// The fast path of call and reply_recv: a message without capabilities
+// (its long part copied buffer to buffer), a partner already waiting,
+// nobody of higher priority ready. Switches
 // straight to the partner and returns its frame; nullptr means "take the
 // general path" (which also reports any error).
 arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame);
