@@ -80,7 +80,37 @@ struct Frame {
 
 Client clients[max_clients];
 PageRecord records[max_pages];
-uint32_t records_used;
+uint32_t records_used;  // records below this have been handed out at some time
+
+// Ranges of records given back by tasks that went away, for reuse.
+struct RecordRange {
+    uint32_t first, count;
+};
+constexpr unsigned max_free_ranges = 256;
+RecordRange free_ranges[max_free_ranges];
+unsigned free_range_count;
+
+// Page records for a new region: a freed range that fits, else fresh ones.
+// Returns max_pages when none are left.
+uint32_t allocate_records(uint64_t pages) {
+    for (unsigned i = 0; i < free_range_count; ++i) {
+        RecordRange& r = free_ranges[i];
+        if (r.count < pages) continue;
+        uint32_t first = r.first;
+        r.first += uint32_t(pages);
+        r.count -= uint32_t(pages);
+        if (!r.count) r = free_ranges[--free_range_count];
+        return first;
+    }
+    if (pages > max_pages - records_used) return max_pages;
+    uint32_t first = records_used;
+    records_used += uint32_t(pages);
+    return first;
+}
+
+void free_records(uint32_t first, uint64_t pages) {
+    if (free_range_count < max_free_ranges) free_ranges[free_range_count++] = RecordRange{first, uint32_t(pages)};
+}
 Frame frames[max_frames];
 size_t frame_count;
 pager::Replacement replacement;
@@ -266,12 +296,14 @@ void forget(Client& c) {
         frames[f].used = false;
         replacement.freed(f);
     }
-    for (unsigned r = 0; r < c.region_count; ++r)
+    for (unsigned r = 0; r < c.region_count; ++r) {
         for (uint64_t i = 0; i < c.regions[r].pages; ++i) {
             PageRecord& record = records[c.regions[r].first_record + i];
             if (record.backing >= 0 && backing_free_count < max_backing) backing_free_list[backing_free_count++] = record.backing;
             record = PageRecord{};
         }
+        free_records(c.regions[r].first_record, c.regions[r].pages);
+    }
     sys::cap_delete(ts::cnode, c.vspace);
     slots.free(c.vspace);
     // Its page tables go with one revoke; the region serves the next task.
@@ -291,11 +323,11 @@ ipc::Message add_region(const ipc::Received& r) {
     bool sane = c && c->region_count < max_regions && request.memory_size && end > start &&
                 end <= abi::user_address_limit && request.file_size <= request.memory_size &&
                 request.file_offset <= initrd_size && request.file_size <= initrd_size - request.file_offset &&
-                pages <= max_pages - records_used;
-    if (!sane) return ipc::Message{ipc::make_tag(uint64_t(Error::bad_argument), 0), {}};
-    c->regions[c->region_count++] = Region{start, pages, records_used, request.rights, true, request.vaddr,
+                pages <= max_pages;
+    uint32_t first = sane ? allocate_records(pages) : max_pages;
+    if (first == max_pages) return ipc::Message{ipc::make_tag(uint64_t(Error::bad_argument), 0), {}};
+    c->regions[c->region_count++] = Region{start, pages, first, request.rights, true, request.vaddr,
                                            request.file_offset, request.file_size};
-    records_used += uint32_t(pages);
     return ipc::Message{};
 }
 
@@ -355,12 +387,12 @@ ipc::Message serve(const ipc::Received& r, bool& resume) {
     case abi::pager::grow_heap: {
         Client* c = client_of(badge);
         uint64_t pages = r.message.words[0];
-        if (!c || c->region_count == max_regions || pages == 0 || pages > max_pages - records_used)
-            return refuse(Error::out_of_memory);
+        uint32_t first = c && c->region_count < max_regions && pages && pages <= max_pages ? allocate_records(pages)
+                                                                                            : max_pages;
+        if (first == max_pages) return refuse(Error::out_of_memory);
         Region& region = c->regions[c->region_count++];
-        region = Region{abi::pager::heap_base + c->heap_pages * page, pages, records_used,
+        region = Region{abi::pager::heap_base + c->heap_pages * page, pages, first,
                         uint8_t(rights::read | rights::write), false, 0, 0, 0};
-        records_used += uint32_t(pages);
         c->heap_pages += pages;
         return ipc::Message{ipc::make_tag(0, 8), {region.start}};
     }
