@@ -26,12 +26,6 @@ void print(const char* fmt, ...) {
     va_end(args);
 }
 
-size_t string_length(const char* s) {
-    size_t n = 0;
-    while (s[n]) ++n;
-    return n;
-}
-
 const char* describe(Error e) {
     switch (e) {
     case Error::none: return "no error";
@@ -46,7 +40,6 @@ const char* describe(Error e) {
     case Error::already_mapped: return "already mapped";
     case Error::missing_page_table: return "missing page table";
     case Error::not_mapped: return "not mapped";
-    case Error::revoke_first: return "revoke first";
     case Error::partner_died: return "partner died";
     case Error::object_destroyed: return "object destroyed";
     case Error::would_block: return "would block";

@@ -92,10 +92,5 @@ Cptr UntypedPool::map_new_frame(Cptr vspace, uint64_t address, uint8_t rights) {
     return frame;
 }
 
-uint64_t UntypedPool::bytes_free() const {
-    uint64_t total = 0;
-    for (unsigned i = 0; i < count_; ++i) total += (1ull << regions_[i].size_bits) - regions_[i].used;
-    return total;
-}
 
 }  // namespace sys

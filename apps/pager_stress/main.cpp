@@ -5,6 +5,7 @@
 // touched, faults, evictions, write-backs, read-backs, errors.
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
+#include "sys/clock.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"
 #include "sys/text.hpp"
@@ -93,12 +94,6 @@ void report(const char* phase, uint64_t phase_touches) {
 
 }  // namespace
 
-uint64_t rdtsc() {
-    uint32_t lo, hi;
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t(hi) << 32) | lo;
-}
-
 // pager_stress bench PAGES TSC_HZ: the cost of a page fault served by the
 // pager: first touches of fresh pages (each one fault -> message ->
 // a zeroed frame mapped -> resume), within the budget so nothing is evicted.
@@ -107,9 +102,9 @@ int bench(uint64_t count, uint64_t tsc_hz) {
                             sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {count}});
     if (r.result != 0 || r.label() != 0) return 1;
     uint64_t heap = r.message.words[0];
-    uint64_t start = rdtsc();
+    uint64_t start = sys::rdtsc();
     for (uint64_t i = 0; i < count; ++i) *reinterpret_cast<volatile uint64_t*>(heap + i * page) = i;
-    uint64_t cycles = rdtsc() - start;
+    uint64_t cycles = sys::rdtsc() - start;
     uint64_t ns100 = tsc_hz ? cycles * 100000000000ull / tsc_hz / count : 0;
     sys::print("bench: page fault served by the pager (fault, IPC, zeroed frame mapped, resume): %lu.%02lu ns "
                "(%lu TSC cycles) per operation, %lu operations\n",

@@ -2,17 +2,10 @@
 // and checks every answer (sequence, checksum, inverted payload); prints
 // progress and a summary with the round-trip time.
 #include "pingpong_protocol.hpp"
+#include "sys/clock.hpp"
 #include "sys/messages.hpp"
 #include "sys/print.hpp"
 #include "sys/text.hpp"
-
-namespace {
-uint64_t rdtsc() {
-    uint32_t lo, hi;
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t(hi) << 32) | lo;
-}
-}  // namespace
 
 int main(int argc, char** argv, char**) {
     if (argc < 4) {
@@ -23,7 +16,7 @@ int main(int argc, char** argv, char**) {
     uint64_t pong = sys::parse_number(argv[2]);
     uint64_t tsc_hz = sys::parse_number(argv[3]);
     sys::print("ping: task %lu sending %lu messages to task %lu\n", sys::my_pid(), count, pong);
-    uint64_t errors = 0, start = rdtsc();
+    uint64_t errors = 0, start = sys::rdtsc();
     for (uint64_t sequence = 1; sequence <= count; ++sequence) {
         pingpong::Message out, back;
         pingpong::fill(out, sequence);
@@ -41,7 +34,7 @@ int main(int argc, char** argv, char**) {
         }
         if (sequence % (count / 10 ? count / 10 : 1) == 0) sys::print("ping: %lu/%lu round trips\n", sequence, count);
     }
-    uint64_t cycles = rdtsc() - start;
+    uint64_t cycles = sys::rdtsc() - start;
     uint64_t ns = tsc_hz ? cycles * 1000000000ull / tsc_hz : 0;
     sys::print("ping: done: %lu round trips, %lu errors, %lu ns per round trip, %lu messages/s\n", count, errors,
                count ? ns / count : 0, ns ? 2 * count * uint64_t(1000000000) / ns : 0);

@@ -47,11 +47,33 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
     return arrived;
 }
 
-// Delivers the message in from's registers (and buffer) to `to`, which
-// then sees rax = 0, rdi = badge, rsi = the tag as delivered, rdx, r10, r8,
-// r9 = words 0..3, and the remaining words in its buffer.
+// The words beyond the registers, buffer page to buffer page, with rep
+// movsq (at most 28 iterations); false when either side lacks a buffer.
+[[gnu::noinline]] bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
+    uint64_t length = message::tag_length(tag);
+    const message::Buffer* out = buffer_of(from);
+    message::Buffer* in = buffer_of(to);
+    if (!out || !in) return false;
+    uint64_t count = (length + 7) / 8 - message::register_words;
+    uint64_t* destination = in->words + message::register_words;
+    const uint64_t* source = out->words + message::register_words;
+    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+    return true;
+}
+
+// The register part of a message: the receiver sees rax = 0, rdi = badge,
+// rsi = the tag (label and length), rdx, r10, r8, r9 = words 0..3.
+void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
+    r.rax = 0;
+    r.rdi = badge;
+    r.rsi = message::make_tag(message::tag_label(s.rsi), message::tag_length(s.rsi));
+    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
+}
+
+// Delivers the message in from's registers (and buffer) to `to`: the
+// register part, the rest of the payload into its buffer (or, if it has
+// none, the tag says only 32 bytes arrived), and the capabilities.
 void transfer(Thread* from, Thread* to, uint64_t badge) {
-    const arch::TrapFrame& s = from->context;
     arch::TrapFrame& r = to->context;
     if (from->faulting) {  // a message made by the kernel, not from registers
         r.rax = 0;
@@ -60,27 +82,11 @@ void transfer(Thread* from, Thread* to, uint64_t badge) {
         r.rdx = from->fault_address, r.r10 = from->fault_code, r.r8 = from->fault_ip, r.r9 = from->fault_vector;
         return;
     }
-    uint64_t tag = s.rsi;
+    uint64_t tag = from->context.rsi;
     uint64_t length = message::tag_length(tag);
-    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
-    if (length > message::register_bytes) {
-        message::Buffer* in = buffer_of(to);
-        const message::Buffer* out = buffer_of(from);
-        if (in && out) {
-            // Whole words with rep movsq: a message is at most 28 of them
-            // beyond the registers, and a byte loop would cost 8x as many
-            // iterations.
-            uint64_t count = (length + 7) / 8 - message::register_words;
-            uint64_t* destination = in->words + message::register_words;
-            const uint64_t* source = out->words + message::register_words;
-            asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
-        } else {
-            length = message::register_bytes;  // the receiver has nowhere to put the rest
-        }
-    }
+    copy_registers(from->context, r, badge);
+    if (length > message::register_bytes && !copy_long_payload(from, to, tag)) length = message::register_bytes;
     uint64_t caps = transfer_capabilities(from, to, message::tag_caps(tag));
-    r.rax = 0;
-    r.rdi = badge;
     r.rsi = message::make_tag(message::tag_label(tag), length, caps);
 }
 
@@ -114,26 +120,7 @@ bool fits_fast_path(uint64_t tag) {
            !(tag & message::flag_nonblocking);
 }
 
-// The words beyond the registers, buffer page to buffer page; false (take
-// the general path) when a long message lacks a buffer on either side.
-[[gnu::noinline]] bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
-    uint64_t length = message::tag_length(tag);
-    const message::Buffer* out = buffer_of(from);
-    message::Buffer* in = buffer_of(to);
-    if (!out || !in) return false;
-    uint64_t count = (length + 7) / 8 - message::register_words;
-    uint64_t* destination = in->words + message::register_words;
-    const uint64_t* source = out->words + message::register_words;
-    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
-    return true;
-}
 
-void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
-    r.rax = 0;
-    r.rdi = badge;
-    r.rsi = message::make_tag(message::tag_label(s.rsi), message::tag_length(s.rsi));
-    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
-}
 
 }  // namespace
 

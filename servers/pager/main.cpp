@@ -74,7 +74,6 @@ struct Frame {
     Cptr mapped;           // the capability mapped into the client
     Client* client;
     uint32_t record;
-    uint64_t address;
     bool used, referenced, dirty;
 };
 
@@ -277,7 +276,6 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access) {
     if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) return "cannot map the page";
     fr.client = &c;
     fr.record = index;
-    fr.address = page_address;
     fr.used = true;
     fr.referenced = true;
     // A page filled from the backing store stays clean until written again;
@@ -345,7 +343,7 @@ void print_statistics() {
 
 Cptr attach_slot;  // where the manager's attach capability lands
 
-ipc::Message serve(const ipc::Received& r, bool& resume) {
+ipc::Message serve(const ipc::Received& r) {
     uint64_t badge = r.badge;
     if (r.label() == abi::ipc::fault_label) {
         Client* c = client_of(badge);
@@ -353,7 +351,6 @@ ipc::Message serve(const ipc::Received& r, bool& resume) {
         if (why) {
             sys::print("pager: task %lu: fault at 0x%lx (rip 0x%lx): %s; stopping it\n", badge, r.message.words[0],
                        r.message.words[2], why);
-            resume = false;
             return ipc::Message{ipc::make_tag(1, 0), {}};
         }
         return ipc::Message{};
@@ -441,7 +438,7 @@ int main(int argc, char** argv, char**) {
             sys::print("pager: cannot set up frame %zu of the budget\n", f);
             return 1;
         }
-        frames[f] = Frame{own, mapped, nullptr, 0, 0, false, false, false};
+        frames[f] = Frame{own, mapped, nullptr, 0, false, false, false};
     }
     replacement.init(policy, frame_states, frame_count, 12345);
     attach_slot = slots.allocate();
@@ -453,8 +450,7 @@ int main(int argc, char** argv, char**) {
     b.receive_index = attach_slot;
     ipc::Received r = ipc::receive(abi::pager::service_slot);
     for (;;) {
-        bool resume = true;
-        ipc::Message answer = r.result == 0 ? serve(r, resume) : ipc::Message{};
+        ipc::Message answer = r.result == 0 ? serve(r) : ipc::Message{};
         b.receive_index = attach_slot;
         r = ipc::reply_receive(abi::pager::service_slot, answer);
     }

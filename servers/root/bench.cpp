@@ -52,14 +52,11 @@ Cptr make_partner_space() {
 
 Cptr echo_endpoint;
 
-// Answers every call with a message of the same length, forever.
+// Answers every call with a message of the same length, forever: the
+// payload stays where it landed in its IPC buffer and travels back from there.
 void echo(uint64_t) {
-    auto& b = *reinterpret_cast<abi::ipc::Buffer*>(thread_ipc_buffer());
     sys::ipc::Received r = sys::ipc::receive(echo_endpoint);
     for (;;) {
-        // The payload stays where it landed; answering with the same length
-        // copies it back.
-        (void)b;
         r = sys::ipc::reply_receive(echo_endpoint, sys::ipc::Message{sys::ipc::make_tag(1, r.length()), {}});
     }
 }

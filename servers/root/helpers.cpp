@@ -100,10 +100,4 @@ sys::Cptr make_thread(sys::Cptr vspace, ThreadEntry entry, uint64_t argument, ui
     return thread;
 }
 
-uint64_t rdtsc() {
-    uint32_t lo, hi;
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t(hi) << 32) | lo;
-}
-
 }  // namespace root

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "abi/boot_info.hpp"
+#include "sys/clock.hpp"
 #include "sys/print.hpp"
 #include "sys/resources.hpp"
 #include "sys/syscall.hpp"
@@ -52,7 +53,7 @@ uint64_t ipc_buffer_of(uint64_t stack_top);
 // buffer, found from its stack (threads of one task share their globals).
 uint64_t thread_ipc_buffer();
 
-uint64_t rdtsc();
+using sys::rdtsc;
 
 int run_kernel_tests();   // TAP on the console; returns the number of failures
 int run_benchmarks();

@@ -17,7 +17,7 @@ using sys::Cptr;
 namespace slot = abi::root_slot;
 
 constexpr unsigned loader_memory_bits = 23;   // its own image, CNode and stack
-constexpr unsigned loader_cnode_radix = 12;
+constexpr unsigned server_cnode_radix = 12;
 constexpr unsigned pool_region_bits = 25;     // 32 MiB regions
 constexpr unsigned pool_regions = 4;          // 128 MiB for tasks
 constexpr uint8_t loader_priority = 254;      // below us: it runs when we wait
@@ -26,6 +26,15 @@ constexpr uint64_t scratch_address = 0x0000310000000000ull;
 bool fail(const char* why) {
     sys::print("root: cannot start a server: %s\n", why);
     return false;
+}
+
+// Slots of ours for a server's objects, built from `memory`; its image goes
+// to its CNode from first_task_slot on (the slots before are for what we
+// hand it).
+sys::ProgramResources server_resources(Cptr memory, Cptr first_task_slot) {
+    auto slot = [] { return context.slots.allocate(); };
+    return sys::ProgramResources{memory, slot(), slot(), slot(), slot(), {slot(), slot()},
+                                 scratch_address, server_cnode_radix, first_task_slot};
 }
 
 // Servers read programs from the initrd: map it read-only at the same place
@@ -69,9 +78,7 @@ bool build_pager() {
                        context.memory.allocate(ObjectType::untyped, pager_backing_bits),
                        context.memory.allocate(ObjectType::untyped, pager_tables_bits)};
     pager_endpoint = context.memory.allocate(ObjectType::endpoint);
-    sys::ProgramResources r{image, context.slots.allocate(), context.slots.allocate(), context.slots.allocate(),
-                            context.slots.allocate(), {context.slots.allocate(), context.slots.allocate()},
-                            scratch_address, loader_cnode_radix, pager_memory_first + 3};
+    sys::ProgramResources r = server_resources(image, pager_memory_first + 3);
     if (!image || !regions[2] || !pager_endpoint || !r.staging[1] ||
         !sys::prepare_scratch_page(context.memory, scratch_address))
         return fail("out of memory for the pager");
@@ -102,9 +109,7 @@ bool build_loader() {
     // Its endpoint and its pool go right after the standard slots, and its
     // image after those.
     constexpr Cptr pool_first = abi::loader::service_slot + 1;
-    sys::ProgramResources r{memory, context.slots.allocate(), context.slots.allocate(), context.slots.allocate(),
-                            context.slots.allocate(), {context.slots.allocate(), context.slots.allocate()},
-                            scratch_address, loader_cnode_radix, pool_first + pool_regions};
+    sys::ProgramResources r = server_resources(memory, pool_first + pool_regions);
     if (!memory || !endpoint || !r.staging[1] || !sys::prepare_scratch_page(context.memory, scratch_address))
         return fail("out of memory");
 

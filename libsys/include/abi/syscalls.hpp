@@ -71,7 +71,6 @@ enum class Error : int64_t {
     already_mapped = 9,
     missing_page_table = 10, // map needs a page table at a level not yet mapped
     not_mapped = 11,
-    revoke_first = 12,     // the untyped has children: revoke before retyping
     partner_died = 13,     // the IPC partner was destroyed while we waited
     object_destroyed = 14, // the object we waited on was destroyed
     would_block = 15,

@@ -18,6 +18,4 @@ abi::Cptr console();
 [[gnu::format(printf, 1, 2)]] void print(const char* fmt, ...);
 void vprint(const char* fmt, va_list args);
 
-size_t string_length(const char* s);
-
 }  // namespace sys

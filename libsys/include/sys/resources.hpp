@@ -47,8 +47,6 @@ public:
     // A new frame mapped at address; 0 on failure.
     Cptr map_new_frame(Cptr vspace, uint64_t address, uint8_t rights);
 
-    uint64_t bytes_free() const;
-
 private:
     struct Region {
         Cptr cptr;
