@@ -45,6 +45,7 @@ const char* describe(Error e) {
     case Error::would_block: return "would block";
     case Error::no_caller: return "no caller";
     case Error::not_permitted: return "not permitted";
+    case Error::cancelled: return "cancelled";
     }
     return "unknown error";
 }

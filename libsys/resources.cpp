@@ -2,19 +2,6 @@
 
 namespace sys {
 
-namespace {
-// Must agree with the kernel's object sizes (kernel/object/lifecycle.cpp).
-uint64_t object_size(ObjectType type, unsigned size_bits) {
-    switch (type) {
-    case ObjectType::untyped: return 1ull << size_bits;
-    case ObjectType::cnode: return 1ull << (size_bits + abi::cnode_slot_size_bits);
-    case ObjectType::thread: return 1ull << abi::thread_size_bits;
-    case ObjectType::endpoint: return 1ull << abi::endpoint_size_bits;
-    case ObjectType::notification: return 1ull << abi::notification_size_bits;
-    default: return 1ull << abi::page_size_bits;
-    }
-}
-}  // namespace
 
 Cptr first_empty_slot(Cptr from, Cptr end) {
     for (Cptr c = from; c < end; ++c)
@@ -54,7 +41,7 @@ Cptr UntypedPool::allocate(ObjectType type, unsigned size_bits, int64_t* result)
 }
 
 int64_t UntypedPool::allocate_into(ObjectType type, unsigned size_bits, Cptr slot) {
-    uint64_t size = object_size(type, size_bits);
+    uint64_t size = abi::object_size(type, size_bits);
     int64_t r = abi::error_code(Error::out_of_memory);
     for (unsigned i = 0; i < count_; ++i) {
         Region& region = regions_[i];

@@ -1,5 +1,7 @@
 #include "boot/root_task.hpp"
 
+#include <utility>
+
 #include "abi/boot_info.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "debug/log.hpp"
@@ -12,6 +14,7 @@
 #include "object/address_space.hpp"
 #include "object/cap_tree.hpp"
 #include "object/cnode.hpp"
+#include "object/derive.hpp"
 #include "object/lifecycle.hpp"
 #include "object/thread.hpp"
 #include "sched/scheduler.hpp"
@@ -70,12 +73,13 @@ public:
 
     void retype(ObjectType type, unsigned size_bits, Slot* dst) {
         Slot& untyped = untyped_slots[source_];
-        uint64_t size = object::object_size(type, size_bits);
+        uint64_t size = abi::object_size(type, size_bits);
         uint64_t offset = (untyped.cap.data + size - 1) & ~(size - 1);
         if (offset + size > (1ull << untyped.cap.size_bits)) debug::panic("root: out of memory building the root task");
+        // Boot memory holds whatever the firmware left: objects start zeroed.
+        memset(reinterpret_cast<void*>(untyped.cap.object + offset), 0, size);
         Capability cap;
-        if (object::create_object(type, size_bits, untyped.cap.object + offset, cap) != abi::Error::none)
-            debug::panic("root: cannot create object of type %u", unsigned(type));
+        object::create_object(type, size_bits, untyped.cap.object + offset, cap);
         object::install(&untyped, dst, cap);
         untyped.cap.data = offset + size;
     }
@@ -120,6 +124,20 @@ bool start_root_task(const BootInfo& boot) {
     size_t bad_index = elf::no_index;
     if (elf::Error e = elf::parse(file.data, file.size, image, {}, &bad_index); e != elf::Error::none) {
         klog::error("root: \"root\" is not a valid program: %s; nothing to run", elf::describe(e));
+        return false;
+    }
+
+    // Every frame the root task starts with has a slot of its own in the
+    // root CNode: refuse what cannot fit rather than write past its end.
+    uint64_t frames = abi::root_stack_pages + 2 + (boot.initrd_size + page - 1) / page;
+    for (size_t s = 0; s < image.segment_count; ++s)
+        frames += (image.segments[s].memory_size + 2 * page) / page;
+    uint64_t tables = frames / 512 + 3 * (image.segment_count + 4);  // generous: each range may need its own
+    uint64_t needed = slot::first_dynamic + frames + tables + abi::max_boot_untyped + abi::root_spare_slots;
+    if (needed > (1ull << abi::root_cnode_radix)) {
+        klog::error("root: the initrd (%lu KiB) and the root program need %lu slots, more than the root CNode's %lu; "
+                    "nothing to run",
+                    boot.initrd_size >> 10, needed, uint64_t(1) << abi::root_cnode_radix);
         return false;
     }
 
@@ -196,11 +214,11 @@ bool start_root_task(const BootInfo& boot) {
     // The thread: its capabilities, the System V initial stack (argc = 0,
     // empty argv and envp, an empty auxiliary vector), top priority.
     auto* thread = reinterpret_cast<object::Thread*>(b.at(slot::thread).cap.object);
-    object::install(&b.at(slot::cnode), &thread->cspace, b.at(slot::cnode).cap);
-    object::install(&b.at(slot::vspace), &thread->vspace, b.at(slot::vspace).cap);
-    Capability ipc = b.at(slot::ipc_buffer).cap;
-    ipc.asid = 0, ipc.data = 0;
-    object::install(&b.at(slot::ipc_buffer), &thread->ipc_buffer, ipc);
+    for (auto [own, source] : {std::pair{&thread->cspace, slot::cnode}, std::pair{&thread->vspace, slot::vspace},
+                               std::pair{&thread->ipc_buffer, slot::ipc_buffer}}) {
+        if (object::derive_into(&b.at(source), own) != abi::Error::none) debug::panic("root: cannot configure its thread");
+        own->cap.flags |= object::cap_flags::held_by_thread;
+    }
     thread->ipc_buffer_address = abi::root_ipc_buffer_address;
     constexpr uint64_t initial_stack_words = 6;  // argc, argv NULL, envp NULL, AT_NULL pair, padding
     thread->context.rsp = abi::root_stack_top - initial_stack_words * 8;

@@ -12,6 +12,7 @@ namespace {
 
 RangeSet ram;
 FrameAllocator allocator;
+uint64_t* marks;
 
 constexpr uint64_t low_memory_end = 1ull << 20;
 
@@ -55,9 +56,11 @@ void init_physical_memory(const arch::E820Entry* map, size_t entries, const Phys
     reserve(kernel_image_phys_start(), align_up(kernel_image_phys_end()));
     for (size_t i = 0; i < reserved_count; ++i) reserve(align_down(reserved[i].base), align_up(reserved[i].end));
 
-    // The bitmap lives in the first free range large enough to hold it.
+    // The bitmap lives in the first free range large enough to hold it,
+    // followed by the page marks (as many bits).
     uint64_t limit = ram[ram.count() - 1].end;
-    uint64_t bitmap_bytes = align_up(FrameAllocator::bitmap_words(limit) * sizeof(uint64_t));
+    uint64_t marks_bytes = align_up(FrameAllocator::bitmap_words(limit) * sizeof(uint64_t));
+    uint64_t bitmap_bytes = 2 * marks_bytes;
     uint64_t bitmap_phys = 0;
     for (size_t i = 0; i < free.count() && !bitmap_phys; ++i)
         if (free[i].size() >= bitmap_bytes) bitmap_phys = free[i].base;
@@ -65,6 +68,8 @@ void init_physical_memory(const arch::E820Entry* map, size_t entries, const Phys
     reserve(bitmap_phys, bitmap_phys + bitmap_bytes);
 
     allocator.init(phys_to_virt<uint64_t>(bitmap_phys), limit);
+    marks = phys_to_virt<uint64_t>(bitmap_phys + marks_bytes);
+    memset(marks, 0, marks_bytes);
     for (size_t i = 0; i < free.count(); ++i) allocator.release_range(free[i].base, free[i].end);
 
     klog::info("memory: %lu MiB usable RAM, %lu frames free (%lu MiB); kernel image [0x%lx - 0x%lx), "
@@ -74,6 +79,7 @@ void init_physical_memory(const arch::E820Entry* map, size_t entries, const Phys
 }
 
 FrameAllocator& frames() { return allocator; }
+uint64_t* page_marks() { return marks; }
 const RangeSet& usable_ram() { return ram; }
 
 bool allocate_zeroed_frame(uint64_t& physical) {

@@ -20,6 +20,11 @@ void init_physical_memory(const arch::E820Entry* map, size_t entries, const Phys
 
 FrameAllocator& frames();
 
+// One bit per frame below the allocator's physical limit, all clear at
+// boot, for kernel bookkeeping that must be able to name every page of RAM
+// (the live address-space roots). Part of the kernel's boot-time memory.
+uint64_t* page_marks();
+
 // Allocates one frame and zeroes it through the direct map.
 bool allocate_zeroed_frame(uint64_t& physical);
 

@@ -5,14 +5,15 @@
 namespace object::cap_tree {
 
 void insert_child(Slot* parent, Slot* child) {
+    // At the head: constant time however many children there are. Where
+    // the children are copies they all name one object, so any position
+    // keeps them adjacent.
     child->parent = parent;
     child->first_child = nullptr;
-    child->next_sibling = nullptr;
-    Slot* last = parent->first_child;
-    while (last && last->next_sibling) last = last->next_sibling;
-    child->prev_sibling = last;
-    if (last) last->next_sibling = child;
-    else parent->first_child = child;
+    child->prev_sibling = nullptr;
+    child->next_sibling = parent->first_child;
+    if (child->next_sibling) child->next_sibling->prev_sibling = child;
+    parent->first_child = child;
 }
 
 void unlink(Slot* slot) {
@@ -61,14 +62,11 @@ bool is_final(const Slot* slot) {
     return true;
 }
 
-Slot* last_descendant(Slot* slot) {
+Slot* leaf_descendant(Slot* slot) {
     Slot* s = slot->first_child;
     if (!s) return nullptr;
-    for (;;) {
-        while (s->next_sibling) s = s->next_sibling;
-        if (!s->first_child) return s;
-        s = s->first_child;
-    }
+    while (s->first_child) s = s->first_child;
+    return s;
 }
 
 }  // namespace object::cap_tree

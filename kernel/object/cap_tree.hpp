@@ -15,7 +15,7 @@
 
 namespace object::cap_tree {
 
-// Makes the empty, unlinked slot child the last child of parent.
+// Makes the empty, unlinked slot child the first child of parent (O(1)).
 void insert_child(Slot* parent, Slot* child);
 
 // Removes slot from the tree, putting its children in its place under its
@@ -28,8 +28,10 @@ void move(Slot* from, Slot* to);
 // True if no other slot holds a capability to the same object.
 bool is_final(const Slot* slot);
 
-// A leaf among slot's descendants (the last child's last child ...), or
-// nullptr when slot has no children. Revoke deletes these one by one.
-Slot* last_descendant(Slot* slot);
+// A leaf among slot's descendants (the first child's first child ...), or
+// nullptr when slot has no children: O(depth below slot). Revoke deletes
+// these one by one, resuming each search at the deleted leaf's parent, so
+// a whole revoke walks every link a bounded number of times.
+Slot* leaf_descendant(Slot* slot);
 
 }  // namespace object::cap_tree

@@ -20,12 +20,14 @@ struct Capability {
     ObjectType type = ObjectType::null;
     uint8_t rights = 0;
     uint8_t size_bits = 0;  // untyped: log2 size; cnode: radix; page table: level
-    uint8_t reserved = 0;
+    uint8_t flags = 0;      // kernel-only marks (cap_flags)
     uint32_t asid = 0;      // frame/page table: address space it is mapped in (0: unmapped);
                             // address space: its own ASID
     uint64_t object = 0;    // kernel (direct map) address of the object
-    uint64_t data = 0;      // endpoint/notification: badge; untyped: bytes used;
+    uint64_t data = 0;      // endpoint/notification: badge; untyped: bytes used (the watermark);
                             // frame/page table: the address it is mapped at
+    uint64_t clean_end = 0; // untyped: memory from the watermark up to this offset is known to
+                            // be zero (a retype cut short keeps its clearing progress here)
 
     bool is_null() const { return type == ObjectType::null; }
     // Whether two capabilities name the very same object. Untyped regions
@@ -35,9 +37,18 @@ struct Capability {
         return type == other.type && object == other.object && size_bits == other.size_bits;
     }
 };
-static_assert(sizeof(Capability) == 24);
+static_assert(sizeof(Capability) == 32);
+
+namespace cap_flags {
+// The slot is one of a thread's own (its cspace, vspace, ...): losing the
+// capability there stops the thread.
+inline constexpr uint8_t held_by_thread = 1;
+}  // namespace cap_flags
 
 struct alignas(64) Slot {
+    // A thread's own slots sit inside its (4 KiB-aligned) thread object.
+    bool held_by_thread() const { return cap.flags & cap_flags::held_by_thread; }
+
     Capability cap;
     // Derivation tree links; all null while the slot is empty.
     Slot* parent = nullptr;

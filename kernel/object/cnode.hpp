@@ -16,4 +16,15 @@ inline Slot* slot_at(const Capability& cnode, uint64_t index) {
     return &slots(cnode)[index];
 }
 
+// The one capability lookup, shared by the system-call decoder and the IPC
+// fast path: the capability at cptr in the CNode cspace, checked for type
+// (null: any) and rights; nullptr with error set when it does not qualify.
+inline Slot* find(const Capability& cspace, uint64_t cptr, ObjectType type, uint8_t rights, abi::Error& error) {
+    Slot* slot = slot_at(cspace, cptr);
+    if (!slot || slot->cap.is_null()) return error = abi::Error::invalid_capability, nullptr;
+    if (type != ObjectType::null && slot->cap.type != type) return error = abi::Error::wrong_type, nullptr;
+    if ((slot->cap.rights & rights) != rights) return error = abi::Error::insufficient_rights, nullptr;
+    return slot;
+}
+
 }  // namespace object::cnode

@@ -4,6 +4,7 @@
 #include "debug/log.hpp"
 #include "lib/string.hpp"
 #include "object/cnode.hpp"
+#include "object/derive.hpp"
 #include "object/lifecycle.hpp"
 #include "sched/scheduler.hpp"
 
@@ -35,14 +36,10 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
     Slot* cnode = lookup_in(to, in->receive_cnode);
     if (!cnode || cnode->cap.type != ObjectType::cnode || !(cnode->cap.rights & abi::rights::write)) return 0;
     uint64_t arrived = 0;
-    for (uint64_t i = 0; i < count; ++i) {
+    for (uint64_t i = 0; i < count && i < message::max_caps; ++i) {
         Slot* source = lookup_in(from, out->caps[i]);
         Slot* target = cnode::slot_at(cnode->cap, in->receive_index + arrived);
-        if (!source || !target || !target->cap.is_null() || source->cap.type == ObjectType::untyped) continue;
-        Capability cap = source->cap;
-        if (cap.type == ObjectType::frame || cap.type == ObjectType::page_table) cap.asid = 0, cap.data = 0;
-        install(source, target, cap);
-        ++arrived;
+        if (source && target && derive_into(source, target) == Error::none) ++arrived;
     }
     return arrived;
 }
@@ -54,6 +51,7 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
     const message::Buffer* out = buffer_of(from);
     message::Buffer* in = buffer_of(to);
     if (!out || !in) return false;
+    if (length > message::max_message_bytes) length = message::max_message_bytes;  // validated; never more
     uint64_t count = (length + 7) / 8 - message::register_words;
     uint64_t* destination = in->words + message::register_words;
     const uint64_t* source = out->words + message::register_words;
@@ -72,8 +70,9 @@ void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge
 
 // Delivers the message in from's registers (and buffer) to `to`: the
 // register part, the rest of the payload into its buffer (or, if it has
-// none, the tag says only 32 bytes arrived), and the capabilities.
-void transfer(Thread* from, Thread* to, uint64_t badge) {
+// none, the tag says only 32 bytes arrived), and the capabilities if the
+// sender may grant them. The tag is the one validated at the send.
+void transfer(Thread* from, Thread* to, uint64_t badge, uint64_t tag, bool may_grant) {
     arch::TrapFrame& r = to->context;
     if (from->faulting) {  // a message made by the kernel, not from registers
         r.rax = 0;
@@ -82,12 +81,17 @@ void transfer(Thread* from, Thread* to, uint64_t badge) {
         r.rdx = from->fault_address, r.r10 = from->fault_code, r.r8 = from->fault_ip, r.r9 = from->fault_vector;
         return;
     }
-    uint64_t tag = from->context.rsi;
     uint64_t length = message::tag_length(tag);
     copy_registers(from->context, r, badge);
     if (length > message::register_bytes && !copy_long_payload(from, to, tag)) length = message::register_bytes;
-    uint64_t caps = transfer_capabilities(from, to, message::tag_caps(tag));
+    uint64_t caps = may_grant ? transfer_capabilities(from, to, message::tag_caps(tag)) : 0;
     r.rsi = message::make_tag(message::tag_label(tag), length, caps);
+}
+
+// A notification's word arrives in rdi, with status 0.
+void deliver_word(Thread* t, uint64_t word) {
+    t->context.rdi = word;
+    wake(t, 0);
 }
 
 void deliver_notification(Thread* t, uint64_t bits) {
@@ -138,10 +142,11 @@ Error validate_message(Thread* self, uint8_t endpoint_rights) {
     return Error::none;
 }
 
-void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking) {
+void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking, bool may_grant) {
+    uint64_t tag = self->context.rsi;
     if (Thread* receiver = thread_of(ep->receivers.pop_front())) {
         receiver->waiting_on = nullptr;
-        transfer(self, receiver, badge);
+        transfer(self, receiver, badge, tag, may_grant);
         if (is_call) link_call(self, receiver);
         else self->context.rax = 0;
         sched::make_ready(receiver);
@@ -153,6 +158,8 @@ void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonbloc
     }
     self->badge = badge;
     self->is_call = is_call;
+    self->send_tag = tag;
+    self->send_may_grant = may_grant;
     block(self, ep->senders, ep, ThreadState::blocked_send);
 }
 
@@ -164,7 +171,7 @@ void receive(Thread* self, Endpoint* ep, bool nonblocking) {
     }
     if (Thread* sender = thread_of(ep->senders.pop_front())) {
         sender->waiting_on = nullptr;
-        transfer(sender, self, sender->badge);
+        transfer(sender, self, sender->badge, sender->send_tag, sender->send_may_grant);
         if (sender->is_call) link_call(sender, self);
         else wake(sender, 0);
         return;
@@ -182,19 +189,20 @@ Error reply(Thread* self) {
     self->caller = nullptr;
     caller->callee = nullptr;
     if (caller->faulting) {
-        // Label 0: resolved, retry the access with registers untouched.
-        caller->faulting = false;
-        if (message::tag_label(self->context.rsi) == 0) {
+        // Label 0: resolved, retry the access with registers untouched. A
+        // thread that has lost what it runs in cannot be resumed.
+        if (message::tag_label(self->context.rsi) == 0 && is_runnable_configuration(caller)) {
+            caller->faulting = false;
             sched::make_ready(caller);
         } else {
-            caller->state = ThreadState::inactive;
             caller->exit_status = -int64_t(caller->fault_vector) - 1;
             klog::warn("thread %lu: its fault handler refused the fault at 0x%lx; thread stopped", caller->id,
                        caller->fault_address);
+            stop(caller);
         }
         return Error::none;
     }
-    transfer(self, caller, 0);
+    transfer(self, caller, 0, self->context.rsi, true);
     sched::make_ready(caller);
     return Error::none;
 }
@@ -203,14 +211,15 @@ bool send_fault(Thread* t) {
     const Capability& handler = t->fault_handler.cap;
     if (handler.type != ObjectType::endpoint || !(handler.rights & abi::rights::write)) return false;
     t->faulting = true;
-    send(t, reinterpret_cast<Endpoint*>(handler.object), handler.data, true, false);
+    send(t, reinterpret_cast<Endpoint*>(handler.object), handler.data, true, false, false);
     return true;
 }
 
 arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
     if (!fits_fast_path(frame.rsi)) return nullptr;
-    Slot* slot = cnode::slot_at(self->cspace.cap, frame.rdi);
-    if (!slot || slot->cap.type != ObjectType::endpoint || !(slot->cap.rights & abi::rights::write)) return nullptr;
+    Error error;
+    Slot* slot = cnode::find(self->cspace.cap, frame.rdi, ObjectType::endpoint, abi::rights::write, error);
+    if (!slot) return nullptr;
     auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
     Thread* receiver = thread_of(ep->receivers.front());
     if (!receiver || receiver->caller || !sched::can_switch_to(receiver)) return nullptr;
@@ -228,8 +237,9 @@ arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
 arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
     Thread* caller = self->caller;
     if (!caller || caller->faulting || !fits_fast_path(frame.rsi) || !sched::can_switch_to(caller)) return nullptr;
-    Slot* slot = cnode::slot_at(self->cspace.cap, frame.rdi);
-    if (!slot || slot->cap.type != ObjectType::endpoint || !(slot->cap.rights & abi::rights::read)) return nullptr;
+    Error error;
+    Slot* slot = cnode::find(self->cspace.cap, frame.rdi, ObjectType::endpoint, abi::rights::read, error);
+    if (!slot) return nullptr;
     auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
     if (!ep->senders.empty() || (self->bound_notification && self->bound_notification->word)) return nullptr;
     if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, caller, frame.rsi))
@@ -243,7 +253,7 @@ arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
 
 void signal(Notification* n, uint64_t bits) {
     if (Thread* waiter = thread_of(n->waiters.pop_front())) {
-        wake(waiter, int64_t(n->word | bits));
+        deliver_word(waiter, n->word | bits);
         n->word = 0;
         return;
     }
@@ -258,13 +268,14 @@ void signal(Notification* n, uint64_t bits) {
     n->word |= bits;
 }
 
-void wait(Thread* self, Notification* n) {
+bool wait(Thread* self, Notification* n) {
     if (n->word) {
-        self->context.rax = n->word;
+        self->context.rdi = n->word;
         n->word = 0;
-        return;
+        return true;
     }
     block(self, n->waiters, n, ThreadState::blocked_notification);
+    return false;
 }
 
 uint64_t poll(Notification* n) {
@@ -304,6 +315,15 @@ void cancel_wait(Thread* t) {
 void destroy_endpoint(Endpoint* ep) {
     for (auto* queue : {&ep->senders, &ep->receivers})
         while (Thread* t = thread_of(queue->pop_front())) wake(t, abi::error_code(Error::object_destroyed));
+}
+
+void cancel_badged_sends(Endpoint* ep, uint64_t badge) {
+    lib::IntrusiveList kept;
+    while (Thread* t = thread_of(ep->senders.pop_front())) {
+        if (t->badge == badge) wake(t, abi::error_code(Error::cancelled));
+        else kept.push_back(&t->queue_node);
+    }
+    while (lib::ListNode* node = kept.pop_front()) ep->senders.push_back(node);
 }
 
 void destroy_notification(Notification* n) {

@@ -22,7 +22,9 @@ Error validate_message(Thread* self, uint8_t endpoint_rights);
 
 // Each operates for the current thread `self` and may block it; results
 // land in the registers of the threads involved.
-void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking);
+// may_grant: the endpoint capability used has the grant right, so the
+// capabilities the message names travel with it.
+void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking, bool may_grant);
 void receive(Thread* self, Endpoint* ep, bool nonblocking);
 Error reply(Thread* self);
 
@@ -41,7 +43,8 @@ arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame);
 // Notification word: signal ORs bits in and wakes one waiter (or the bound
 // thread, if it waits on an endpoint).
 void signal(Notification* n, uint64_t bits);
-void wait(Thread* self, Notification* n);
+// True when the word was there (in self's rdi now); false: self blocked.
+bool wait(Thread* self, Notification* n);
 uint64_t poll(Notification* n);
 Error bind(Thread* t, Notification* n);  // n == nullptr unbinds
 void unbind(Thread* t);
@@ -52,6 +55,9 @@ void cancel_wait(Thread* t);
 // The object is being destroyed: everyone waiting on it wakes with
 // Error::object_destroyed.
 void destroy_endpoint(Endpoint* ep);
+// The last capability with this badge is gone: its blocked senders wake
+// with Error::cancelled.
+void cancel_badged_sends(Endpoint* ep, uint64_t badge);
 void destroy_notification(Notification* n);
 
 }  // namespace object::ipc

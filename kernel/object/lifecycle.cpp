@@ -9,6 +9,7 @@
 #include "object/ipc.hpp"
 #include "object/objects.hpp"
 #include "object/thread.hpp"
+#include "sched/preemption.hpp"
 #include "sched/scheduler.hpp"
 
 namespace object {
@@ -17,20 +18,28 @@ namespace {
 
 Slot sentinel;
 
-// Objects that hold capabilities (CNodes, threads) are destroyed from a
-// work list rather than by recursion: a CNode can hold the last capability
-// of another CNode, and so on, with no bound the kernel stack could take.
-struct PendingDestruction {
-    ObjectType type;
-    uint64_t object;
-    unsigned size_bits;
+// A destroyed CNode whose slots still hold capabilities. Its bookkeeping
+// lives in slot 0, which never holds a capability. Zombies form a list
+// through their own memory, so destroying CNodes nested to any depth needs
+// neither recursion nor a fixed-size work list; the memory stays allocated
+// in its untyped region until the zombie is empty, because revoking that
+// region finishes all destruction before the memory can be retyped.
+struct Zombie {
+    Zombie* next;
+    uint64_t next_index;
+    uint64_t slot_count;
 };
-constexpr size_t pending_capacity = 64;
-PendingDestruction pending[pending_capacity];
-size_t pending_count;
-bool draining;
+static_assert(sizeof(Zombie) <= sizeof(Slot));
+Zombie* zombies;
+
+constexpr uint64_t clear_chunk = 64 * 1024;  // bytes zeroed between preemption points
 
 Thread* thread_at(uint64_t object) { return reinterpret_cast<Thread*>(object); }
+
+// The thread whose own slot this is (threads are aligned to their size).
+Thread* owner_of(Slot* slot) {
+    return reinterpret_cast<Thread*>(uint64_t(slot) & ~((1ull << abi::thread_size_bits) - 1));
+}
 
 void destroy_thread(Thread* t) {
     stop(t);
@@ -39,41 +48,40 @@ void destroy_thread(Thread* t) {
     for (Slot* s : {&t->cspace, &t->vspace, &t->ipc_buffer, &t->fault_handler}) delete_capability(s);
 }
 
-void destroy_cnode(const PendingDestruction& d) {
-    Slot* slots = reinterpret_cast<Slot*>(d.object);
-    for (uint64_t i = 1; i < (1ull << d.size_bits); ++i) delete_capability(&slots[i]);
-}
-
-void destroy_now(const PendingDestruction& d) {
-    if (d.type == ObjectType::thread) destroy_thread(thread_at(d.object));
-    else destroy_cnode(d);
-}
-
-// Destroys an object whose last capability has just gone.
+// Destroys an object whose last capability has just gone. Bounded work:
+// a thread's own four slots hold no thread, and a CNode only joins the
+// zombie list.
 void destroy(const Capability& cap) {
     switch (cap.type) {
     case ObjectType::endpoint: ipc::destroy_endpoint(reinterpret_cast<Endpoint*>(cap.object)); return;
     case ObjectType::notification: ipc::destroy_notification(reinterpret_cast<Notification*>(cap.object)); return;
     case ObjectType::address_space: address_space::destroy(cap); return;
-    case ObjectType::thread:
-    case ObjectType::cnode: break;
-    default: return;  // untyped, frames, page tables: nothing beyond the unmapping already done
-    }
-    PendingDestruction d{cap.type, cap.object, cap.size_bits};
-    if (draining && pending_count < pending_capacity) {
-        pending[pending_count++] = d;
+    case ObjectType::thread: destroy_thread(thread_at(cap.object)); return;
+    case ObjectType::cnode: {
+        auto* z = reinterpret_cast<Zombie*>(cap.object);
+        *z = Zombie{zombies, 1, cnode::slot_count(cap)};
+        zombies = z;
         return;
     }
-    // Either the outermost deletion, or the list is full: do it here (a
-    // bounded recursion, one level per full list).
-    bool outermost = !draining;
-    draining = true;
-    destroy_now(d);
-    if (outermost) {
-        while (pending_count) destroy_now(pending[--pending_count]);
-        draining = false;
+    default: return;  // untyped, frames, page tables: nothing beyond the unmapping already done
     }
 }
+
+// Whether no capability but slot's names this endpoint with this badge:
+// its copies are its children, the others it was minted beside are
+// siblings (not necessarily adjacent ones).
+bool last_with_badge(const Slot* slot) {
+    const Capability& cap = slot->cap;
+    if (slot->first_child) return false;
+    auto same = [&](const Slot* s) { return s && s->cap.same_object(cap) && s->cap.data == cap.data; };
+    if (same(slot->parent)) return false;
+    const Slot* first = slot->parent ? slot->parent->first_child : slot;
+    for (const Slot* s = first; s; s = s->next_sibling)
+        if (s != slot && same(s)) return false;
+    return true;
+}
+
+void zero(uint64_t address, uint64_t bytes) { memset(reinterpret_cast<void*>(address), 0, bytes); }
 
 }  // namespace
 
@@ -88,41 +96,115 @@ void delete_capability(Slot* slot) {
     if (slot->cap.is_null()) return;
     Capability cap = slot->cap;
     bool last = cap_tree::is_final(slot);
-    if (cap.type == ObjectType::frame || cap.type == ObjectType::page_table) address_space::unmap(slot->cap);
+    if (cap.type == ObjectType::frame) address_space::unmap(slot->cap);
+    if (cap.type == ObjectType::page_table && last) address_space::unmap(slot->cap);
+    if (cap.type == ObjectType::endpoint && cap.data && !last && last_with_badge(slot))
+        ipc::cancel_badged_sends(reinterpret_cast<Endpoint*>(cap.object), cap.data);
+    bool thread_slot = slot->held_by_thread();
     cap_tree::unlink(slot);
     slot->cap = Capability{};
+    if (thread_slot) lost_capability(owner_of(slot), slot);
     if (last) destroy(cap);
 }
 
-void revoke_capability(Slot* slot) {
-    while (Slot* leaf = cap_tree::last_descendant(slot)) delete_capability(leaf);
-    if (slot->cap.type == ObjectType::untyped) slot->cap.data = 0;  // all of it is free again
-}
-
-uint64_t object_size(ObjectType type, unsigned size_bits) {
-    switch (type) {
-    case ObjectType::untyped:
-        return size_bits >= abi::untyped_min_bits && size_bits <= abi::untyped_max_bits ? 1ull << size_bits : 0;
-    case ObjectType::cnode:
-        return size_bits >= 2 && size_bits <= 16 ? 1ull << (size_bits + abi::cnode_slot_size_bits) : 0;
-    case ObjectType::thread: return 1ull << abi::thread_size_bits;
-    case ObjectType::address_space:
-    case ObjectType::frame: return 1ull << abi::page_size_bits;
-    case ObjectType::page_table: return size_bits >= 1 && size_bits <= 3 ? 1ull << abi::page_size_bits : 0;
-    case ObjectType::endpoint: return 1ull << abi::endpoint_size_bits;
-    case ObjectType::notification: return 1ull << abi::notification_size_bits;
-    default: return 0;
+Progress finish_destruction() {
+    for (unsigned steps = 1; Zombie* z = zombies; ++steps) {
+        if (z->next_index == z->slot_count) {
+            zombies = z->next;  // z is the head: new zombies go in front of it
+            z->next = nullptr;
+            continue;
+        }
+        delete_capability(reinterpret_cast<Slot*>(z) + z->next_index++);
+        if (steps % sched::steps_between_preemption_points == 0 && sched::preemption_point())
+            return Progress::preempted;
     }
+    return Progress::done;
 }
 
-Error create_object(ObjectType type, unsigned size_bits, uint64_t memory, Capability& out) {
-    bool sized = type == ObjectType::untyped || type == ObjectType::cnode || type == ObjectType::page_table;
-    out = Capability{type, abi::rights::all, uint8_t(sized ? size_bits : 0), 0, 0, memory, 0};
-    if (type == ObjectType::untyped) return Error::none;  // zeroed when retyped into objects
-    memset(reinterpret_cast<void*>(memory), 0, object_size(type, size_bits));
-    if (type == ObjectType::thread) init_thread(thread_at(memory));
-    if (type == ObjectType::address_space) return address_space::create(memory, out.asid);
+Progress revoke_capability(Slot* slot) {
+    // Leaves go first; after each, the search resumes at the leaf's parent,
+    // which cannot be a thread's own slot (those have no children), so no
+    // destruction the deletion causes can remove it.
+    Slot* at = slot;
+    for (unsigned steps = 1;; ++steps) {
+        Slot* leaf = cap_tree::leaf_descendant(at);
+        if (!leaf) {
+            if (at == slot) break;
+            leaf = at;
+        }
+        at = leaf->parent;
+        delete_capability(leaf);
+        if (steps % sched::steps_between_preemption_points == 0 && sched::preemption_point())
+            return Progress::preempted;
+    }
+    if (finish_destruction() == Progress::preempted) return Progress::preempted;
+    if (slot->cap.type == ObjectType::untyped) {
+        // Nothing made from the region is left: all of it is free again,
+        // and none of it is known to be zero.
+        slot->cap.data = 0;
+        slot->cap.clean_end = 0;
+    }
+    return Progress::done;
+}
+
+Error check_retype(const Capability& untyped, ObjectType type, uint64_t size_bits, uint64_t count) {
+    if (type >= ObjectType::count || type == ObjectType::null || type == ObjectType::debug_console)
+        return Error::bad_argument;
+    uint64_t size = abi::object_size(type, size_bits);
+    if (!size || count == 0 || count > abi::max_retype_count) return Error::bad_argument;
+    // A child region as large as its parent would be the same object to
+    // the derivation tree; it could never be told apart.
+    if (type == ObjectType::untyped && size_bits >= untyped.size_bits) return Error::bad_argument;
     return Error::none;
+}
+
+Error check_room(const Capability& untyped, ObjectType type, uint64_t size_bits, uint64_t count) {
+    uint64_t size = abi::object_size(type, size_bits);
+    uint64_t region = 1ull << untyped.size_bits;
+    uint64_t offset = (untyped.data + size - 1) & ~(size - 1);  // objects are size-aligned
+    if (offset > region || count > (region - offset) / size) return Error::out_of_memory;
+    return Error::none;
+}
+
+Progress retype(Slot* untyped, ObjectType type, unsigned size_bits, Slot* targets, uint64_t count,
+                uint64_t& created) {
+    Capability& region = untyped->cap;
+    uint64_t size = abi::object_size(type, size_bits);
+    created = 0;
+    for (unsigned steps = 1; created < count; ++steps) {
+        uint64_t offset = (region.data + size - 1) & ~(size - 1);
+        uint64_t end = offset + size;
+        // Kernel objects and frames start zeroed; a child region is cleared
+        // by its own retypes. Clearing goes in chunks, its progress kept in
+        // the untyped capability, so even a 4 MiB CNode never holds off
+        // interrupts for long and a preempted retype resumes where it was.
+        if (type != ObjectType::untyped) {
+            if (region.clean_end < offset) region.clean_end = offset;
+            while (region.clean_end < end) {
+                uint64_t chunk = end - region.clean_end < clear_chunk ? end - region.clean_end : clear_chunk;
+                zero(region.object + region.clean_end, chunk);
+                region.clean_end += chunk;
+                if (region.clean_end < end && sched::preemption_point()) return Progress::preempted;
+            }
+        }
+        Capability cap;
+        create_object(type, size_bits, region.object + offset, cap);
+        install(untyped, &targets[created], cap);
+        region.data = end;
+        ++created;
+        bool big = size >= clear_chunk;
+        if (created < count && (big || steps % sched::steps_between_preemption_points == 0) &&
+            sched::preemption_point())
+            return Progress::preempted;
+    }
+    return Progress::done;
+}
+
+void create_object(ObjectType type, unsigned size_bits, uint64_t memory, Capability& out) {
+    bool sized = type == ObjectType::untyped || type == ObjectType::cnode || type == ObjectType::page_table;
+    out = Capability{type, abi::rights::all, uint8_t(sized ? size_bits : 0), 0, 0, memory, 0, 0};
+    if (type == ObjectType::thread) init_thread(thread_at(memory));
+    if (type == ObjectType::address_space) address_space::create(memory, out.asid);
 }
 
 }  // namespace object

@@ -41,6 +41,10 @@ bool is_runnable_configuration(const Thread* t) {
 }
 
 void stop(Thread* t) {
+    bool in_call = t->state == ThreadState::blocked_send || t->state == ThreadState::blocked_receive ||
+                   t->state == ThreadState::blocked_reply || t->state == ThreadState::blocked_notification;
+    // A fault message is not a system call: the registers are the user's.
+    if (in_call && !t->faulting) t->context.rax = uint64_t(abi::error_code(Error::cancelled));
     switch (t->state) {
     case ThreadState::ready: sched::dequeue(t); break;
     case ThreadState::blocked_send:
@@ -74,6 +78,23 @@ void wake(Thread* t, int64_t result) {
     t->context.rax = uint64_t(result);
     t->waiting_on = nullptr;
     sched::make_ready(t);
+}
+
+}  // namespace object
+
+namespace object {
+
+void lost_capability(Thread* t, Slot* slot) {
+    bool space = slot == &t->vspace;
+    if ((!space && slot != &t->cspace) || t->state == ThreadState::inactive) return;
+    stop(t);
+    t->exit_status = abi::error_code(Error::object_destroyed);
+    klog::warn("thread %lu: its %s was deleted; thread stopped", t->id, space ? "address space" : "CNode");
+    t->fault_vector = space ? abi::fault_vector::lost_address_space : abi::fault_vector::lost_cspace;
+    t->fault_address = 0;
+    t->fault_code = 0;
+    t->fault_ip = t->context.rip;
+    ipc::send_fault(t);
 }
 
 }  // namespace object

@@ -47,6 +47,10 @@ struct Thread {
     Thread* callee;              // whose reply we wait for
     uint64_t badge;              // of the endpoint capability used, while blocked_send
                                  // (the message itself waits in the saved registers)
+    uint64_t send_tag;           // while blocked_send: the tag as validated at the send (the
+                                 // registers cannot change while blocked, but the tag that
+                                 // was checked is the one delivered, whatever happens)
+    bool send_may_grant;         // while blocked_send: the capability used had the grant right
     Notification* bound_notification;  // its signals also end a receive
 
     // While a fault message is out to the fault handler (the thread's
@@ -54,7 +58,6 @@ struct Thread {
     bool faulting;
     uint64_t fault_address, fault_code, fault_ip, fault_vector;
     int64_t exit_status;
-    Thread* finalize_next;       // deferred destruction list (object/destroy.cpp)
 
     // The capabilities the thread runs with: copies, so the objects live
     // as long as the thread uses them.
@@ -79,8 +82,17 @@ bool is_runnable_configuration(const Thread* t);
 
 // Takes a thread out of whatever it waits in (run queue, endpoint,
 // notification, pending reply) and makes it inactive. Partners that wait
-// for it are told: a caller waiting for its reply gets partner_died.
+// for it are told: a caller waiting for its reply gets partner_died. A
+// system call it was blocked in returns Error::cancelled if it ever runs
+// again.
 void stop(Thread* t);
+
+// One of the thread's own slots (slot) has just lost its capability. Losing
+// the CNode or the address space it runs in stops the thread for good
+// (until it is configured anew); its fault handler, if any, hears of it
+// as a fault with vector abi::fault_vector::lost_address_space or
+// lost_cspace.
+void lost_capability(Thread* t, Slot* slot);
 
 // Wakes a blocked thread with result in rax (0 or a negated error).
 void wake(Thread* t, int64_t result);

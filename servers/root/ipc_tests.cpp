@@ -151,7 +151,7 @@ void capabilities_travel_with_the_grant_right(Test& t) {
     auto info = sys::cap_identify(landing);
     if (info.type != ObjectType::notification) t.fail("the receive slot holds no notification");
     sys::notification_signal(landing);
-    if (sys::notification_poll(n) != 1) t.fail("the transferred capability does not reach the notification");
+    if (sys::notification_poll(n).word != 1) t.fail("the transferred capability does not reach the notification");
 
     // Without grant: refused before anything moves.
     Cptr no_grant = free_slot();
@@ -185,9 +185,9 @@ void notifications_coalesce_bits(Test& t) {
         sys::notification_signal(badged[i]);
         sys::notification_signal(badged[i]);  // twice: still one bit
     }
-    int64_t bits = sys::notification_wait(n);
+    uint64_t bits = sys::notification_wait(n).word;
     if (bits != 7) t.fail("three signals gave 0x%lx, expected 0x7", bits);
-    if (sys::notification_poll(n) != 0) t.fail("the word was not cleared by the wait");
+    if (sys::notification_poll(n).word != 0) t.fail("the word was not cleared by the wait");
     for (Cptr c : badged) sys::cap_delete(slot::cnode, c);
     sys::cap_delete(slot::cnode, n);
 }

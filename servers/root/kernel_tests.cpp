@@ -39,7 +39,7 @@ void mint_removes_rights(Test& t) {
     Cptr signal_only = free_slot(), wait_only = free_slot();
     t.expect(sys::cap_mint(slot::cnode, signal_only, slot::cnode, n, rights::write, 0), Error::none, "mint signal-only");
     t.expect(sys::cap_mint(slot::cnode, wait_only, slot::cnode, n, rights::read, 0), Error::none, "mint wait-only");
-    t.expect(sys::notification_wait(signal_only), Error::insufficient_rights, "wait without read");
+    t.expect(sys::notification_wait(signal_only).status, Error::insufficient_rights, "wait without read");
     t.expect(sys::notification_signal(wait_only), Error::insufficient_rights, "signal without write");
     // Rights only ever shrink: minting back "all" from the reduced copy.
     Cptr regrown = free_slot();
@@ -58,7 +58,7 @@ void badges_are_set_once(Test& t) {
     t.expect(sys::cap_mint(slot::cnode, rebadged, slot::cnode, slot::console, rights::all, 1), Error::bad_argument,
              "badging a console");
     sys::notification_signal(badged);
-    int64_t bits = sys::notification_poll(n);
+    uint64_t bits = sys::notification_poll(n).word;
     if (bits != 0x40) t.fail("signal through the badged capability gave 0x%lx", bits);
     sys::cap_delete(slot::cnode, badged);
     sys::cap_delete(slot::cnode, n);
@@ -181,7 +181,7 @@ void mappings_check_their_arguments(Test& t) {
 Cptr test_endpoint;
 
 void blocked_waiter(uint64_t index) {
-    shared.results[index] = sys::notification_wait(shared.counters[0]);
+    shared.results[index] = sys::notification_wait(shared.counters[0]).status;
     finish_thread();
 }
 

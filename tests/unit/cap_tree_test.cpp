@@ -6,7 +6,7 @@
 //   copy(src, dst)          dst->cap = src->cap, as a child of src
 //   retype(untyped, dst, a) a new object at address a, as a child of untyped
 //   remove(slot)            is_final, then unlink and clear; returns is_final
-//   revoke(slot)            remove(last_descendant(slot)) until there is none
+//   revoke(slot)            remove(leaf_descendant(slot)) until there is none
 // libsys's `namespace abi` clashes with libstdc++'s global alias
 // `namespace abi = __cxxabiv1;` in <cxxabi.h>, which GoogleTest includes
 // only to demangle type names. Keep GoogleTest from including it.
@@ -48,14 +48,30 @@ Capability make_cap(ObjectType type, uint64_t address, uint8_t size_bits = 0) {
 
 Capability untyped_cap(uint64_t address, uint8_t size_bits) { return make_cap(ObjectType::untyped, address, size_bits); }
 
+// The fixtures below describe trees with children in the order they were
+// made. The kernel inserts at the head (constant time), so building in
+// order here means: insert, then move the new child to the end of its
+// siblings with the tree's own operations checked elsewhere.
+void append_child(Slot* parent, Slot* child) {
+    cap_tree::insert_child(parent, child);
+    Slot* last = child;
+    while (last->next_sibling) last = last->next_sibling;
+    if (last == child) return;
+    parent->first_child = child->next_sibling;
+    child->next_sibling->prev_sibling = nullptr;
+    last->next_sibling = child;
+    child->prev_sibling = last;
+    child->next_sibling = nullptr;
+}
+
 void copy(Slot* src, Slot* dst) {
     dst->cap = src->cap;
-    cap_tree::insert_child(src, dst);
+    append_child(src, dst);
 }
 
 void retype(Slot* untyped, Slot* dst, uint64_t address, ObjectType type = ObjectType::frame, uint8_t size_bits = 0) {
     dst->cap = make_cap(type, address, size_bits);
-    cap_tree::insert_child(untyped, dst);
+    append_child(untyped, dst);
 }
 
 bool remove(Slot* slot) {
@@ -68,7 +84,7 @@ bool remove(Slot* slot) {
 // The capabilities that were final when they were removed, in order.
 std::vector<Capability> revoke(Slot* slot) {
     std::vector<Capability> destroyed;
-    for (int guard = 0; Slot* leaf = cap_tree::last_descendant(slot); ++guard) {
+    for (int guard = 0; Slot* leaf = cap_tree::leaf_descendant(slot); ++guard) {
         if (guard > 10000) {
             ADD_FAILURE() << "revoke does not end";
             break;
@@ -141,11 +157,25 @@ TEST(Capability, DefaultIsNullAndSlotIsEmpty) {
 
 // --- insert_child ------------------------------------------------------------
 
+TEST(InsertChild, InsertsAtTheHeadInConstantTime) {
+    Forest f(4);
+    f[0]->cap = untyped_cap(kUntypedBase, 16);
+    cap_tree::insert_child(&f.sentinel, f[0]);
+    for (size_t i = 1; i <= 3; ++i) {
+        f[i]->cap = make_cap(ObjectType::frame, kUntypedBase + i * 0x1000);
+        cap_tree::insert_child(f[0], f[i]);
+    }
+    EXPECT_EQ(children(f[0]), (std::vector<Slot*>{f[3], f[2], f[1]}));
+    EXPECT_EQ(f[3]->prev_sibling, nullptr);
+    EXPECT_EQ(f[1]->next_sibling, nullptr);
+    EXPECT_TRUE(links_consistent(f[0]));
+}
+
 TEST(InsertChild, AppendsChildrenInOrder) {
     Forest f(5);
     f.sentinel.cap = Capability{};
     f[0]->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, f[0]);
+    append_child(&f.sentinel, f[0]);
     EXPECT_EQ(f.sentinel.first_child, f[0]);
     EXPECT_EQ(f[0]->parent, &f.sentinel);
     EXPECT_EQ(f[0]->prev_sibling, nullptr);
@@ -184,7 +214,7 @@ struct ThreeLeaves : ::testing::Test {
     Forest f{8};
     void SetUp() override {
         f[0]->cap = untyped_cap(kUntypedBase, 16);
-        cap_tree::insert_child(&f.sentinel, f[0]);
+        append_child(&f.sentinel, f[0]);
         for (size_t i = 1; i <= 3; ++i) retype(f[0], f[i], kUntypedBase + i * 0x1000);
     }
 };
@@ -241,7 +271,7 @@ TEST_P(UnlinkWithChildren, ChildrenTakeItsPlaceInOrder) {
     Forest f(12);
     Slot* u = f[0];
     u->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, u);
+    append_child(&f.sentinel, u);
     Slot* siblings[3] = {f[1], f[2], f[3]};
     for (int i = 0; i < 3; ++i) retype(u, siblings[i], kUntypedBase + (i + 1) * 0x1000);
     Slot* node = siblings[position];
@@ -281,7 +311,7 @@ position_name);
 TEST(Unlink, OnlyChildWithChildren) {
     Forest f(5);
     f[0]->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, f[0]);
+    append_child(&f.sentinel, f[0]);
     retype(f[0], f[1], kUntypedBase);
     copy(f[1], f[2]);
     copy(f[1], f[3]);
@@ -297,9 +327,9 @@ TEST(Unlink, OnlyChildWithChildren) {
 TEST(Unlink, ChildOfSentinelSplicesIntoSentinel) {
     Forest f(4);
     f[0]->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, f[0]);
+    append_child(&f.sentinel, f[0]);
     f[3]->cap = make_cap(ObjectType::debug_console, 0);
-    cap_tree::insert_child(&f.sentinel, f[3]);
+    append_child(&f.sentinel, f[3]);
     retype(f[0], f[1], kUntypedBase);
     retype(f[0], f[2], kUntypedBase + 0x1000);
     cap_tree::unlink(f[0]);
@@ -317,7 +347,7 @@ TEST_P(MoveAt, TransfersCapabilityPositionAndChildren) {
     Forest f(10);
     Slot* u = f[0];
     u->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, u);
+    append_child(&f.sentinel, u);
     Slot* siblings[3] = {f[1], f[2], f[3]};
     for (int i = 0; i < 3; ++i) retype(u, siblings[i], kUntypedBase + (i + 1) * 0x1000, ObjectType::endpoint);
     Slot* from = siblings[position];
@@ -362,7 +392,7 @@ position_name);
 TEST(Move, OnlyChildLeaf) {
     Forest f(3);
     f[0]->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, f[0]);
+    append_child(&f.sentinel, f[0]);
     retype(f[0], f[1], kUntypedBase);
     cap_tree::move(f[1], f[2]);
     EXPECT_EQ(children(f[0]), (std::vector<Slot*>{f[2]}));
@@ -377,7 +407,7 @@ TEST(Move, OnlyChildLeaf) {
 TEST(Move, UntypedKeepsItsObjects) {
     Forest f(5);
     f[0]->cap = untyped_cap(kUntypedBase, 16);
-    cap_tree::insert_child(&f.sentinel, f[0]);
+    append_child(&f.sentinel, f[0]);
     retype(f[0], f[1], kUntypedBase);
     retype(f[0], f[2], kUntypedBase + 0x1000);
     cap_tree::move(f[0], f[4]);
@@ -399,7 +429,7 @@ struct OneUntyped : ::testing::Test {
     void SetUp() override {
         u = f[15];
         u->cap = untyped_cap(kUntypedBase, 20);
-        cap_tree::insert_child(&f.sentinel, u);
+        append_child(&f.sentinel, u);
     }
 };
 
@@ -499,29 +529,26 @@ TEST_F(OneUntyped, SmallerUntypedAtSameBaseIsAnotherObject) {
     EXPECT_TRUE(cap_tree::is_final(f[3]));
 }
 
-// --- last_descendant ---------------------------------------------------------
+// --- leaf_descendant ---------------------------------------------------------
 
-TEST_F(OneUntyped, LastDescendant) {
-    EXPECT_EQ(cap_tree::last_descendant(u), nullptr);
+TEST_F(OneUntyped, LeafDescendantFollowsFirstChildren) {
+    EXPECT_EQ(cap_tree::leaf_descendant(u), nullptr);
     retype(u, f[0], kUntypedBase);
-    EXPECT_EQ(cap_tree::last_descendant(u), f[0]);
-    EXPECT_EQ(cap_tree::last_descendant(f[0]), nullptr);
+    EXPECT_EQ(cap_tree::leaf_descendant(u), f[0]);
+    EXPECT_EQ(cap_tree::leaf_descendant(f[0]), nullptr);
     retype(u, f[1], kUntypedBase + 0x1000);
-    EXPECT_EQ(cap_tree::last_descendant(u), f[1]);
-    copy(f[0], f[2]);  // under the first child: not the last branch
-    EXPECT_EQ(cap_tree::last_descendant(u), f[1]);
+    EXPECT_EQ(cap_tree::leaf_descendant(u), f[0]);  // the first branch
     copy(f[1], f[3]);
     copy(f[1], f[4]);
     copy(f[3], f[5]);
-    EXPECT_EQ(cap_tree::last_descendant(u), f[4]);
-    copy(f[4], f[6]);
-    copy(f[6], f[7]);
-    EXPECT_EQ(cap_tree::last_descendant(u), f[7]);
-    EXPECT_EQ(cap_tree::last_descendant(f[1]), f[7]);
-    EXPECT_EQ(cap_tree::last_descendant(f[3]), f[5]);
-    EXPECT_EQ(cap_tree::last_descendant(f[0]), f[2]);
-    EXPECT_EQ(cap_tree::last_descendant(f[7]), nullptr);
-    EXPECT_EQ(cap_tree::last_descendant(&f.sentinel), f[7]);
+    EXPECT_EQ(cap_tree::leaf_descendant(u), f[0]);
+    EXPECT_EQ(cap_tree::leaf_descendant(f[1]), f[5]);  // f[1] -> f[3] -> f[5]
+    copy(f[0], f[2]);
+    copy(f[2], f[6]);
+    EXPECT_EQ(cap_tree::leaf_descendant(u), f[6]);
+    EXPECT_EQ(cap_tree::leaf_descendant(f[3]), f[5]);
+    EXPECT_EQ(cap_tree::leaf_descendant(f[6]), nullptr);
+    EXPECT_EQ(cap_tree::leaf_descendant(&f.sentinel), f[6]);
 }
 
 // --- revoke ------------------------------------------------------------------
@@ -530,12 +557,12 @@ TEST(Revoke, UntypedWithCopiedObjectsReportsEachObjectOnce) {
     Forest f(16);
     Slot* u = f[0];
     u->cap = untyped_cap(kUntypedBase, 20);
-    cap_tree::insert_child(&f.sentinel, u);
+    append_child(&f.sentinel, u);
     // Siblings of the untyped, which the revoke must leave alone.
     f[13]->cap = make_cap(ObjectType::debug_console, 0);
-    cap_tree::insert_child(&f.sentinel, f[13]);
+    append_child(&f.sentinel, f[13]);
     f[14]->cap = untyped_cap(kUntypedBase + (1 << 20), 20);
-    cap_tree::insert_child(&f.sentinel, f[14]);
+    append_child(&f.sentinel, f[14]);
     retype(f[14], f[15], kUntypedBase + (1 << 20));
 
     const ObjectType types[3] = {ObjectType::endpoint, ObjectType::frame, ObjectType::notification};
@@ -573,7 +600,7 @@ TEST(Revoke, CopyRevokesOnlyItsSubtree) {
     Forest f(10);
     Slot* u = f[0];
     u->cap = untyped_cap(kUntypedBase, 20);
-    cap_tree::insert_child(&f.sentinel, u);
+    append_child(&f.sentinel, u);
     retype(u, f[1], kUntypedBase, ObjectType::endpoint);
     retype(u, f[9], kUntypedBase + 0x1000, ObjectType::endpoint);
     copy(f[1], f[2]);
@@ -607,7 +634,7 @@ TEST(Revoke, NestedUntypedReportsEveryObjectBelow) {
     Forest f(10);
     Slot* u = f[0];
     u->cap = untyped_cap(kUntypedBase, 20);
-    cap_tree::insert_child(&f.sentinel, u);
+    append_child(&f.sentinel, u);
     retype(u, f[1], kUntypedBase, ObjectType::untyped, 16);
     retype(f[1], f[2], kUntypedBase, ObjectType::frame);
     retype(f[1], f[3], kUntypedBase + 0x1000, ObjectType::frame);
@@ -683,7 +710,7 @@ public:
         } else if (op < 80 && !full.empty()) {
             Slot* s = full[pick(full.size())];
             trace_ << "revoke " << index(s) << "\n";
-            for (int guard = 0; Slot* leaf = cap_tree::last_descendant(s); ++guard) {
+            for (int guard = 0; Slot* leaf = cap_tree::leaf_descendant(s); ++guard) {
                 ASSERT_LT(guard, 1000) << "revoke does not end";
                 ASSERT_TRUE(is_descendant(leaf, s));
                 ASSERT_EQ(leaf->first_child, nullptr);
@@ -763,17 +790,17 @@ public:
             }
         }
 
-        // is_final against a brute-force count; last_descendant is a leaf below.
+        // is_final against a brute-force count; leaf_descendant is a leaf below.
         std::map<ObjectKey, int> counts = count_caps();
         for (Slot* s : filled()) {
             bool expected = counts[key_of(s->cap)] == 1;
             if (cap_tree::is_final(s) != expected)
                 return fail() << "is_final(" << index(s) << ") for " << describe(key_of(s->cap)) << " is "
                               << !expected << " with " << counts[key_of(s->cap)] << " caps";
-            Slot* leaf = cap_tree::last_descendant(s);
-            if (!s->first_child != !leaf) return fail() << "last_descendant(" << index(s) << ") wrong";
+            Slot* leaf = cap_tree::leaf_descendant(s);
+            if (!s->first_child != !leaf) return fail() << "leaf_descendant(" << index(s) << ") wrong";
             if (leaf && (leaf->first_child || !is_descendant(leaf, s)))
-                return fail() << "last_descendant(" << index(s) << ") is not a leaf below it";
+                return fail() << "leaf_descendant(" << index(s) << ") is not a leaf below it";
         }
 
         // Each object destroyed exactly once, when and only when its last cap
@@ -815,7 +842,7 @@ private:
         Slot* dst = empty[pick(empty.size())];
         trace_ << "root untyped -> " << index(dst) << "\n";
         dst->cap = untyped_cap(fresh_address(), 24);
-        cap_tree::insert_child(&sentinel_, dst);
+        append_child(&sentinel_, dst);
         created(dst->cap);
     }
 

@@ -37,7 +37,16 @@ void write(uint32_t reg, uint32_t value) { registers[reg / 4] = value; }
 
 void (*tick_handler)();
 
+// The longest time between the timer firing and its handler running, in
+// timer counts: how long the kernel kept interrupts off at worst.
+uint32_t longest_latency;
+uint64_t timer_hz_measured;
+
 void on_timer(TrapFrame&) {
+    // The periodic timer reloads at zero and counts down from there, so
+    // what it has consumed is the time since this interrupt fired.
+    uint32_t latency = counts_per_tick - read(reg_timer_current);
+    if (latency > longest_latency && latency < counts_per_tick) longest_latency = latency;
     ticks = ticks + 1;
     if (tick_handler) tick_handler();
 }
@@ -65,7 +74,7 @@ void start_timer(uint32_t frequency) {
     uint32_t consumed = 0xFFFFFFFF - read(reg_timer_current);
     write(reg_timer_initial, 0);
 
-    uint64_t timer_hz_measured = uint64_t(consumed) * 1000000 / calibration_us;
+    timer_hz_measured = uint64_t(consumed) * 1000000 / calibration_us;
     measured_tsc_hz = (tsc_end - tsc_start) * 1000000 / calibration_us;
     hz = frequency;
     counts_per_tick = uint32_t(timer_hz_measured / frequency);
@@ -86,5 +95,10 @@ uint64_t timer_ticks() { return ticks; }
 uint32_t timer_hz() { return hz; }
 uint64_t tsc_hz() { return measured_tsc_hz; }
 uint32_t timer_counts_per_tick() { return counts_per_tick; }
+
+uint64_t longest_tick_latency_ns() {
+    return timer_hz_measured ? uint64_t(longest_latency) * 1000000000 / timer_hz_measured : 0;
+}
+void reset_tick_latency() { longest_latency = 0; }
 
 }  // namespace arch::lapic

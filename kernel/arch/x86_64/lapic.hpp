@@ -23,4 +23,10 @@ uint32_t timer_hz();
 uint64_t tsc_hz();               // TSC frequency measured at calibration
 uint32_t timer_counts_per_tick();
 
+// The longest delay seen between the timer firing and its interrupt being
+// taken (the kernel's longest stretch with interrupts off, up to one tick
+// period), in nanoseconds; and its reset.
+uint64_t longest_tick_latency_ns();
+void reset_tick_latency();
+
 }  // namespace arch::lapic

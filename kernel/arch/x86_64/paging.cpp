@@ -9,15 +9,13 @@ namespace {
 
 bool nx_on = false;
 
-unsigned index_at(uint64_t va, unsigned level) { return unsigned(va >> (12 + 9 * level)) & 511; }
-
 uint64_t* table(uint64_t physical) { return mm::phys_to_virt<uint64_t>(physical & address_mask); }
 
-// Returns the entry for va at `level` (0 = page table), creating the
-// intermediate tables above it when allocate is given.
+// The entry for va at `level`, creating the intermediate tables above it
+// when allocate is given.
 uint64_t* walk(uint64_t root, uint64_t va, unsigned level, TableAllocator allocate, Error& error) {
     uint64_t* entries = table(root);
-    for (unsigned l = 3; l > level; --l) {
+    for (unsigned l = 4; l > level; --l) {
         uint64_t& entry = entries[index_at(va, l)];
         if (!(entry & flags::present)) {
             uint64_t frame;
@@ -60,25 +58,25 @@ bool nx_enabled() { return nx_on; }
 Error map(uint64_t root, uint64_t va, uint64_t pa, uint64_t page_flags, uint64_t page_size,
           TableAllocator allocate) {
     if ((va | pa) & (page_size - 1)) return Error::misaligned;
-    unsigned level = page_size == large_page ? 1 : 0;
+    unsigned level = page_size == large_page ? 2 : 1;
     Error error;
     uint64_t* entry = walk(root, va, level, allocate, error);
     if (!entry) return error;
     if (*entry & flags::present) return Error::already_mapped;
     if (!nx_on) page_flags &= ~flags::no_execute;
-    if (level == 1) page_flags |= flags::huge;
+    if (level == 2) page_flags |= flags::huge;
     *entry = pa | page_flags | flags::present;
     return Error::none;
 }
 
 Error translate(uint64_t root, uint64_t va, uint64_t& pa, uint64_t* entry_flags) {
     uint64_t* entries = table(root);
-    for (unsigned level = 3;; --level) {
+    for (unsigned level = 4;; --level) {
         uint64_t entry = entries[index_at(va, level)];
         if (!(entry & flags::present)) return Error::not_mapped;
-        bool leaf = level == 0 || (level <= 2 && (entry & flags::huge));
+        bool leaf = level == 1 || (level <= 3 && (entry & flags::huge));
         if (leaf) {
-            uint64_t page_mask = (1ull << (12 + 9 * level)) - 1;
+            uint64_t page_mask = (1ull << (12 + 9 * (level - 1))) - 1;
             pa = (entry & address_mask & ~page_mask) | (va & page_mask);
             if (entry_flags) *entry_flags = entry & ~address_mask;
             return Error::none;
@@ -89,12 +87,29 @@ Error translate(uint64_t root, uint64_t va, uint64_t& pa, uint64_t* entry_flags)
 
 Error unmap(uint64_t root, uint64_t va) {
     Error error;
-    uint64_t* entry = walk(root, va, 0, nullptr, error);
+    uint64_t* entry = walk(root, va, 1, nullptr, error);
     if (!entry || (*entry & flags::huge)) return entry ? Error::misaligned : error;
     if (!(*entry & flags::present)) return Error::not_mapped;
     *entry = 0;
     invlpg(va);
     return Error::none;
+}
+
+}  // namespace arch::paging
+
+namespace arch::paging {
+
+uint64_t* find_entry(uint64_t* top, uint64_t va, unsigned level, unsigned& missing_level) {
+    uint64_t* entries = top;
+    for (unsigned l = 4; l > level; --l) {
+        uint64_t entry = entries[index_at(va, l)];
+        if (!(entry & flags::present) || (entry & flags::huge)) {
+            missing_level = l - 1;
+            return nullptr;
+        }
+        entries = table(entry);
+    }
+    return &entries[index_at(va, level)];
 }
 
 }  // namespace arch::paging

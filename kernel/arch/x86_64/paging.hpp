@@ -20,6 +20,11 @@ inline constexpr uint64_t no_execute = 1ull << 63;
 }  // namespace flags
 
 inline constexpr uint64_t address_mask = 0x000FFFFFFFFFF000ull;
+
+// Levels are numbered as the hardware nests them and as the ABI names page
+// tables: 1 = page table (4 KiB pages), 2 = page directory, 3 = PDPT,
+// 4 = PML4.
+constexpr unsigned index_at(uint64_t va, unsigned level) { return unsigned(va >> (12 + 9 * (level - 1))) & 511; }
 inline constexpr uint64_t small_page = 4096;
 inline constexpr uint64_t large_page = 2ull << 20;
 
@@ -44,5 +49,10 @@ Error translate(uint64_t root, uint64_t va, uint64_t& pa, uint64_t* entry_flags 
 
 // Removes a small-page mapping and flushes it from this CPU's TLB.
 Error unmap(uint64_t root, uint64_t va);
+
+// The entry for va at `level` in the hierarchy whose top table is at the
+// kernel address top (a PML4), or nullptr with missing_level set to the
+// level of the first table absent on the way. Never allocates.
+uint64_t* find_entry(uint64_t* top, uint64_t va, unsigned level, unsigned& missing_level);
 
 }  // namespace arch::paging

@@ -22,7 +22,10 @@ inline constexpr uint64_t root_ipc_buffer_address = ipc_buffer_address;
 inline constexpr uint64_t root_stack_top = 0x00007FFFFFFE0000ull;
 inline constexpr uint64_t root_stack_pages = 16;
 inline constexpr uint64_t initrd_address = 0x0000100000000000ull;
-inline constexpr unsigned root_cnode_radix = 12;
+inline constexpr unsigned root_cnode_radix = 14;
+// Slots the root CNode keeps empty for the root task's own use at least;
+// an initrd too large to leave them is refused at boot.
+inline constexpr uint64_t root_spare_slots = 1024;
 inline constexpr uint8_t root_priority = 255;
 
 namespace root_slot {
@@ -55,7 +58,7 @@ struct ImageSegment {
 };
 
 inline constexpr unsigned max_boot_untyped = 128;
-inline constexpr unsigned max_image_segments = 8;
+inline constexpr unsigned max_image_segments = 16;  // as many as the ELF reader accepts
 inline constexpr unsigned boot_cmdline_size = 512;
 
 struct BootInfo {

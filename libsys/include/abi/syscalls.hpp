@@ -3,10 +3,12 @@
 // apart. docs/abi.md describes each call.
 //
 // Convention (x86_64 `syscall`): number in rax; arguments in rdi, rsi, rdx,
-// r10, r8, r9; result in rax: 0 or a positive value on success, a negated
-// abi::Error on failure. Calls that return more than one value use rdx, r8
-// and r9 as well. rcx and r11 are clobbered by the instruction itself; every
-// other register is preserved.
+// r10, r8, r9. rax comes back as the status, and only the status: 0 on
+// success, a negated abi::Error on failure. Values a call returns travel in
+// other registers (named per call below), so no value can ever be mistaken
+// for an error or the other way round. rcx and r11 are clobbered by the
+// instruction itself; every other register is preserved unless the call
+// returns a value in it.
 //
 // Capabilities are named by a "capability pointer" (cptr): the index of a
 // slot in the caller's capability space root (a CNode). Slot 0 is never
@@ -21,7 +23,7 @@ namespace abi {
 using Cptr = uint64_t;
 
 enum class Syscall : uint64_t {
-    debug_write,         // (console, const char* text, size_t length) -> length
+    debug_write,         // (console, const char* text, size_t length)
     exit,                // (int status): stops the calling thread for good
     yield,               // (): gives up the rest of the time slice
     cap_copy,            // (dst_cnode, dst_index, src_cnode, src_index)
@@ -29,9 +31,9 @@ enum class Syscall : uint64_t {
     cap_move,            // (dst_cnode, dst_index, src_cnode, src_index)
     cap_delete,          // (cnode, index)
     cap_revoke,          // (cnode, index): deletes every capability derived from it
-    cap_identify,        // (cptr) -> type | rights << 8 | size_bits << 16; rdx = badge
+    cap_identify,        // (cptr) -> rsi = type | rights << 8 | size_bits << 16, rdx = data (badge, ...)
     untyped_retype,      // (untyped, type, size_bits, dst_cnode, dst_index, count)
-    thread_configure,    // (thread, cspace_cnode, vspace, ipc_buffer_frame, ipc_buffer_address)
+    thread_configure,    // (thread, cspace_cnode, vspace, ipc_buffer_frame, ipc_buffer_address, fault_endpoint)
     thread_set_priority, // (thread, priority, time_slice_ticks)
     thread_write_registers, // (thread, const ThreadRegisters*)
     thread_read_registers,  // (thread, ThreadRegisters*)
@@ -41,8 +43,8 @@ enum class Syscall : uint64_t {
     frame_map,           // (frame, vspace, address, rights)
     frame_unmap,         // (frame)
     notification_signal, // (notification): ORs the capability's badge into the word
-    notification_wait,   // (notification) -> the word's bits, cleared; blocks while 0
-    notification_poll,   // (notification) -> the word's bits, cleared; never blocks
+    notification_wait,   // (notification) -> rdi = the word's bits, cleared; blocks while 0
+    notification_poll,   // (notification) -> rdi = the word's bits (0: none), cleared; never blocks
     // IPC (abi/ipc.hpp): a message is a tag and words 0..3 in rsi, rdx,
     // r10, r8, r9; the rest in the IPC buffer. A received message comes
     // back in the same registers, with rdi = the sender's badge.
@@ -55,6 +57,7 @@ enum class Syscall : uint64_t {
     frame_protect,       // (frame, rights): changes the rights of the frame's mapping
     address_space_query, // (vspace, address, count, uint8_t* out): reads and clears accessed/dirty bits
     system_poweroff,     // (console, success): ends the machine (tests and demos)
+    debug_timer_latency, // (console, reset) -> rdx = the longest timer-interrupt latency seen, in ns
     count
 };
 
@@ -76,6 +79,8 @@ enum class Error : int64_t {
     would_block = 15,
     no_caller = 16,        // reply with no call to answer
     not_permitted = 17,    // e.g. a priority above the caller's own
+    cancelled = 18,        // a blocked call was cut short: the thread was suspended, or the
+                           // badged capability it was sending through was deleted
 };
 
 inline constexpr int64_t error_code(Error e) { return -int64_t(e); }
@@ -113,8 +118,32 @@ inline constexpr unsigned endpoint_size_bits = 6;
 inline constexpr unsigned notification_size_bits = 6;
 inline constexpr unsigned page_size_bits = 12;
 inline constexpr unsigned cnode_slot_size_bits = 6;
+inline constexpr unsigned cnode_min_radix = 2;
+inline constexpr unsigned cnode_max_radix = 16;
 inline constexpr unsigned untyped_min_bits = 12;
 inline constexpr unsigned untyped_max_bits = 47;
+inline constexpr uint64_t max_retype_count = 256;  // objects per untyped_retype
+
+// The one definition of object sizes, for the kernel's retype and for user
+// space's bookkeeping: bytes of untyped memory an object of `type` takes
+// (objects are aligned to their size), or 0 when size_bits is out of range
+// for the type. size_bits: untyped log2 size, CNode radix, page-table level.
+constexpr uint64_t object_size(ObjectType type, uint64_t size_bits) {
+    switch (type) {
+    case ObjectType::untyped:
+        return size_bits >= untyped_min_bits && size_bits <= untyped_max_bits ? 1ull << size_bits : 0;
+    case ObjectType::cnode:
+        return size_bits >= cnode_min_radix && size_bits <= cnode_max_radix ? 1ull << (size_bits + cnode_slot_size_bits)
+                                                                          : 0;
+    case ObjectType::page_table: return size_bits >= 1 && size_bits <= 3 ? 1ull << page_size_bits : 0;
+    case ObjectType::thread: return 1ull << thread_size_bits;
+    case ObjectType::address_space:
+    case ObjectType::frame: return 1ull << page_size_bits;
+    case ObjectType::endpoint: return 1ull << endpoint_size_bits;
+    case ObjectType::notification: return 1ull << notification_size_bits;
+    default: return 0;
+    }
+}
 
 // The user half ends one page short of the canonical boundary, so no code
 // can sit where `syscall` would leave a non-canonical return address.
@@ -129,6 +158,14 @@ inline constexpr uint8_t accessed = 2;
 inline constexpr uint8_t dirty = 4;
 }  // namespace page_state
 inline constexpr uint64_t max_query_pages = 512;
+
+// Fault messages (abi/ipc.hpp) carry the CPU's exception vector; these
+// values beyond the hardware's 0..255 report that a thread lost what it
+// needs to run, and was stopped for it.
+namespace fault_vector {
+inline constexpr uint64_t lost_address_space = 256;
+inline constexpr uint64_t lost_cspace = 257;
+}  // namespace fault_vector
 
 struct ThreadRegisters {
     uint64_t rip, rsp, rflags;

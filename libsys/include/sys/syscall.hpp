@@ -1,6 +1,7 @@
 // System call stubs: one inline function per call in abi/syscalls.hpp.
-// Each returns the kernel's result: >= 0 on success, a negated abi::Error
-// on failure (sys::ok() tells them apart).
+// Each returns the kernel's status: 0 on success, a negated abi::Error on
+// failure (sys::ok() tells them apart); calls that return a value return
+// a struct with the status and the value.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +39,7 @@ inline bool ok(int64_t result) { return result >= 0; }
 inline Error error_of(int64_t result) { return result < 0 ? Error(-result) : Error::none; }
 const char* describe(Error e);
 
-inline int64_t debug_write(Cptr console, const char* text, size_t length) {
+inline int64_t debug_write(Cptr console, const char* text, size_t length) {  // status
     return syscall(abi::Syscall::debug_write, console, uint64_t(text), length).rax;
 }
 [[noreturn]] inline void exit(int status) {
@@ -61,7 +62,7 @@ inline int64_t cap_delete(Cptr cnode, uint64_t index) { return syscall(abi::Sysc
 inline int64_t cap_revoke(Cptr cnode, uint64_t index) { return syscall(abi::Syscall::cap_revoke, cnode, index).rax; }
 
 struct CapabilityInfo {
-    int64_t result;  // < 0: the error; otherwise the fields below are valid
+    int64_t result;  // the status: < 0, the error; 0, the fields below are valid
     ObjectType type;
     uint8_t rights;
     uint8_t size_bits;
@@ -70,7 +71,7 @@ struct CapabilityInfo {
 inline CapabilityInfo cap_identify(Cptr cptr) {
     Registers r = syscall(abi::Syscall::cap_identify, cptr);
     if (r.rax < 0) return CapabilityInfo{r.rax, ObjectType::null, 0, 0, 0};
-    return CapabilityInfo{0, ObjectType(r.rax & 0xFF), uint8_t(r.rax >> 8), uint8_t(r.rax >> 16), r.rdx};
+    return CapabilityInfo{0, ObjectType(r.rsi & 0xFF), uint8_t(r.rsi >> 8), uint8_t(r.rsi >> 16), r.rdx};
 }
 
 inline int64_t untyped_retype(Cptr untyped, ObjectType type, unsigned size_bits, Cptr dst_cnode, uint64_t dst,
@@ -114,11 +115,34 @@ inline int64_t address_space_query(Cptr vspace, uint64_t address, uint64_t count
 }
 
 inline int64_t notification_signal(Cptr n) { return syscall(abi::Syscall::notification_signal, n).rax; }
-inline int64_t notification_wait(Cptr n) { return syscall(abi::Syscall::notification_wait, n).rax; }
-inline int64_t notification_poll(Cptr n) { return syscall(abi::Syscall::notification_poll, n).rax; }
+// A notification's word: all 64 bits are signal bits, so it travels apart
+// from the status.
+struct WordResult {
+    int64_t status;
+    uint64_t word;
+};
+inline WordResult notification_wait(Cptr n) {
+    Registers r = syscall(abi::Syscall::notification_wait, n);
+    return WordResult{r.rax, r.rax < 0 ? 0 : r.rdi};
+}
+inline WordResult notification_poll(Cptr n) {
+    Registers r = syscall(abi::Syscall::notification_poll, n);
+    return WordResult{r.rax, r.rax < 0 ? 0 : r.rdi};
+}
 
 inline int64_t thread_bind_notification(Cptr thread, Cptr notification) {
     return syscall(abi::Syscall::thread_bind_notification, thread, notification).rax;
+}
+
+// The longest timer-interrupt latency the kernel has seen, in ns (the
+// longest stretch it kept interrupts off); reset starts a new measurement.
+struct LatencyResult {
+    int64_t status;
+    uint64_t nanoseconds;
+};
+inline LatencyResult debug_timer_latency(Cptr console, bool reset) {
+    Registers r = syscall(abi::Syscall::debug_timer_latency, console, reset);
+    return LatencyResult{r.rax, r.rdx};
 }
 
 [[noreturn]] inline void system_poweroff(Cptr console, bool success) {
