@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "arch/x86_64/paging.hpp"
+#include "arch/x86_64/stacks.hpp"
 #include "debug/log.hpp"
 #include "debug/symbols.hpp"
 #include "lib/cpio.hpp"
@@ -99,6 +100,25 @@ const char* kernel_image_permissions(const Context&) {
     return nullptr;
 }
 
+const char* stack_guard_pages_unmapped(const Context&) {
+    uint64_t root = mm::kernel_root(), pa;
+    for (unsigned i = 0; i < unsigned(arch::stacks::Id::count); ++i) {
+        const arch::stacks::Range& s = arch::stacks::range(arch::stacks::Id(i));
+        if (s.bottom != s.guard + arch::stacks::guard_size || s.guard % small_page) return "a guard page is misplaced";
+        if (translate(root, s.guard, pa) != Error::not_mapped) return "a guard page is mapped";
+        if (translate(root, s.guard + small_page - 1, pa) != Error::not_mapped) return "a guard page is mapped";
+        if (translate(root, s.bottom, pa) != Error::none || translate(root, s.top - 1, pa) != Error::none)
+            return "a stack is not mapped";
+        if (arch::stacks::guard_holding(s.guard + 8) != &arch::stacks::range(arch::stacks::Id(i)))
+            return "a guard page is not recognised";
+    }
+    // The stack in use right now is one of them (the boot stack).
+    uint64_t here = arch::read_rbp();
+    arch::stacks::Range boot = arch::stacks::range(arch::stacks::Id::boot);
+    if (here < boot.bottom || here >= boot.top) return "boot code does not run on the guarded boot stack";
+    return nullptr;
+}
+
 const char* timer_ticks_at_configured_rate(const Context&) {
     // Count ticks over 100 ms of TSC time; allow wide slack since an
     // emulator's clocks drift against each other.
@@ -138,6 +158,7 @@ constexpr Test tests[] = {
     {"frame allocator: never hands out low memory, the kernel or the initrd", frames_avoid_reserved_memory},
     {"paging: map, access, translate and unmap a page", page_map_translate_unmap},
     {"paging: kernel text RX, rodata R, data RW NX, no identity map", kernel_image_permissions},
+    {"paging: a guard page below each kernel stack is unmapped, the stack mapped", stack_guard_pages_unmapped},
     {"timer: ticks at the configured rate", timer_ticks_at_configured_rate},
     {"symbols: kernel functions have names", symbols_name_kernel_functions},
     {"initrd: archive is well formed and not empty", initrd_is_well_formed},

@@ -294,10 +294,52 @@ def scenario_fault(kind):
         tap.check(not missing, "every register and CR0/CR2/CR3/CR4 printed", f"missing: {missing}")
         check_in_order(tap, log, "backtrace with symbol names up to kernel_main",
                        [r"^Backtrace:", r"^  #0 0x[0-9a-f]{16} <debug::" + function, r"^  #\d+ .*<kernel_main\+"])
+        tap.check("overflow" not in log, "an ordinary fault is not called a stack overflow")
         if kind == "page_fault":
             check_present(tap, log, "page fault: CR2 holds the faulting address", r"CR2 000000000dead000")
             check_present(tap, log, "page fault: error code decoded",
                           r"error code 0x2 \[not present, write, kernel\]")
+        check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the kernel's failure status")
+    return run
+
+
+STACK_OVERFLOWS = {
+    # kind: the stack the panic must name
+    "stack_overflow": "kernel stack",
+    "boot_stack_overflow": "boot stack",
+}
+
+
+def scenario_stack_overflow(kind):
+    stack = STACK_OVERFLOWS[kind]
+
+    def run(args, tap):
+        result = boot(args, f"fault={kind} poweroff")
+        log = result.log
+        headline = find(log, r"^KERNEL PANIC: (.*) overflow \(guard page 0x([0-9a-f]{16})\): "
+                             r"double fault \(vector 8\) in kernel mode, error code 0x0$")
+        tap.check(headline and headline.group(1) == stack, f"the panic names the {stack} overflow, a double fault",
+                  headline.group(0) if headline else "no stack overflow panic line")
+        tap.check(log.count("KERNEL PANIC") == 1, "exactly one panic (no panic while panicking)")
+        check_present(tap, log, "the dump names the recursing function",
+                      r"^RIP 0x[0-9a-f]{16} <debug::recurse_without_end\(unsigned long\)\+0x[0-9a-f]+>$")
+        missing = [r for r in GPRS if not find(log, r"\b" + re.escape(r.strip()) + r"\s+[0-9a-f]{4,16}\b")]
+        tap.check(not missing, "every register and CR0/CR2/CR3/CR4 printed", f"missing: {missing}")
+        # The CPU faulted on the guard page: CR2 is in it, and the stack
+        # pointer of the #DF frame is in it or just above it (a function's
+        # frame may already have moved RSP below the stack's bottom).
+        cr2 = find(log, r"^CR0 [0-9a-f]{16}  CR2 ([0-9a-f]{16})")
+        rsp = find(log, r"RSP ([0-9a-f]{16})$")
+        guard = int(headline.group(2), 16) if headline else None
+        tap.check(guard is not None and cr2 and guard <= int(cr2.group(1), 16) < guard + 4096,
+                  "CR2 lies in the guard page the panic names", cr2 and cr2.group(0))
+        tap.check(guard is not None and rsp and guard <= int(rsp.group(1), 16) < guard + 4096 + 256,
+                  "the interrupted RSP is in the guard page or at the very bottom of the stack",
+                  rsp and rsp.group(0))
+        check_in_order(tap, log, "backtrace of the recursion with symbol names",
+                       [r"^Backtrace:", r"^  #0 0x[0-9a-f]{16} <debug::recurse_without_end",
+                        r"^  #1 0x[0-9a-f]{16} <debug::recurse_without_end"])
+        check_present(tap, log, "the kernel powers off reporting failure", r"^kernel: powering off \(failure\)$")
         check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the kernel's failure status")
     return run
 
@@ -352,6 +394,7 @@ SCENARIOS = {
     "no-initrd": scenario_no_initrd,
     "bad-option": scenario_bad_option,
     **{"fault-" + kind.replace("_", "-"): scenario_fault(kind) for kind in FAULTS},
+    **{"fault-" + kind.replace("_", "-"): scenario_stack_overflow(kind) for kind in STACK_OVERFLOWS},
 }
 
 
