@@ -9,8 +9,12 @@ shows each. Kernel self tests that report TAP over serial are forwarded as
 cases of their own.
 """
 import argparse
+import os
 import re
+import shutil
+import socket
 import sys
+import tempfile
 
 import qemu_session
 from tap import Tap
@@ -63,9 +67,9 @@ def forward_guest_tap(tap, log, prefix="kernel selftest"):
 LOG_FILE = None
 
 
-def boot(args, append, initrd=None, stop_when=None):
+def boot(args, append, initrd=None, stop_when=None, extra=()):
     """Boots once; the serial log goes to stderr (meson's test log) and --log."""
-    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd), args.timeout, stop_when)
+    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd, extra), args.timeout, stop_when)
     sys.stderr.write(result.log)
     if LOG_FILE:
         with open(LOG_FILE, "a") as f:
@@ -344,6 +348,77 @@ def scenario_stack_overflow(kind):
     return run
 
 
+class NmiSender:
+    """Drives QEMU's monitor (on a unix socket) from the serial log: one NMI
+    while the kernel waits for its timer in ring 0, then, once the busy
+    tasks spin in ring 3, NMIs one at a time (each after the last was
+    logged) until one lands in user mode. Never stops QEMU itself."""
+
+    KERNEL_MARKER = "timer: LAPIC timer"   # the kernel then waits a second of ticks
+    USER_MARKER = "busy 2: spinning"       # two tasks spin in user mode from here on
+    MAX_USER_TRIES = 5
+
+    def __init__(self, path):
+        self.path = path
+        self.monitor = None
+        self.sent = 0
+        self.user_tries = 0
+
+    def send_nmi(self):
+        if not self.monitor:
+            self.monitor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.monitor.connect(self.path)
+        self.monitor.sendall(b"nmi\n")
+        self.sent += 1
+
+    def __call__(self, log):
+        logged = len(re.findall(r"NMI received in (?:user|kernel) mode", log))
+        if self.sent == 0 and self.KERNEL_MARKER in log:
+            self.send_nmi()
+        elif (self.sent > 0 and logged == self.sent and self.USER_MARKER in log
+              and "NMI received in user mode" not in log and self.user_tries < self.MAX_USER_TRIES):
+            self.user_tries += 1
+            self.send_nmi()
+        return False
+
+    def close(self):
+        if self.monitor:
+            self.monitor.close()
+
+
+def scenario_nmi(args, tap):
+    """NMIs are the kernel's, wherever they strike: logged, then the
+    interrupted code resumes; a thread in user mode is not stopped."""
+    directory = tempfile.mkdtemp(prefix="nmi-")
+    sender = NmiSender(os.path.join(directory, "monitor.sock"))
+    try:
+        result = boot(args, "run=pingpong count=100 poweroff", stop_when=sender,
+                      extra=["-monitor", f"unix:{sender.path},server=on,wait=off"])
+    finally:
+        sender.close()
+        shutil.rmtree(directory, ignore_errors=True)
+    log = result.log
+    print(f"# {sender.sent} NMIs sent, {sender.user_tries} while tasks spun in user mode")
+    check_in_order(tap, log, "an NMI while the kernel waits in ring 0 is logged, and the wait goes on",
+                   [re.escape(NmiSender.KERNEL_MARKER),
+                    r"\[warn\] NMI received in kernel mode at rip 0xffffffff[0-9a-f]{8}; continuing$",
+                    r"timer: \d+ ticks in \d+\.\d+ ms of TSC time"])
+    user = find(log, r"\[warn\] NMI received in user mode at rip 0x([0-9a-f]+); continuing$")
+    tap.check(user and int(user.group(1), 16) < 0x800000000000,
+              "an NMI while a task runs in ring 3 is logged as the kernel's, at a user address",
+              user.group(0) if user else f"none in user mode out of {sender.sent}")
+    tap.check(len(re.findall(r"NMI received in (?:user|kernel) mode", log)) == sender.sent,
+              "every NMI sent is logged once", f"{sender.sent} sent")
+    stopped = find(log, r"thread \d+: .* thread stopped")
+    tap.check(not stopped, "no thread is stopped for an NMI", stopped.group(0) if stopped else "")
+    check_present(tap, log, "ping-pong completes intact after the NMIs",
+                  r"ping: done: 100 round trips, 0 errors")
+    check_present(tap, log, "every task exits normally",
+                  r"root: ping-pong finished: ping exited with 0, pong with 0; 2 busy tasks stopped")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 def scenario_fault_halts(args, tap):
     marker = "kernel: halted"
     result = boot(args, "fault=page_fault", stop_when=lambda log: marker in log)
@@ -393,6 +468,7 @@ SCENARIOS = {
     "bad-initrd": scenario_bad_initrd,
     "no-initrd": scenario_no_initrd,
     "bad-option": scenario_bad_option,
+    "nmi": scenario_nmi,
     **{"fault-" + kind.replace("_", "-"): scenario_fault(kind) for kind in FAULTS},
     **{"fault-" + kind.replace("_", "-"): scenario_stack_overflow(kind) for kind in STACK_OVERFLOWS},
 }

@@ -4,6 +4,7 @@
 #include "arch/x86_64/gdt.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "arch/x86_64/stacks.hpp"
+#include "debug/log.hpp"
 #include "debug/panic.hpp"
 #include "object/faults.hpp"
 #include "sched/scheduler.hpp"
@@ -98,6 +99,18 @@ namespace {
 extern "C" TrapFrame* trap_dispatch(TrapFrame* frame) {
     uint64_t vector = frame->vector;
     if (vector < interrupts::exception_count) {
+        switch (vector) {
+        case interrupts::nmi:
+            // Not the interrupted thread's doing, user or kernel: note it and
+            // resume exactly where it struck. Nothing here may use GS (an
+            // NMI can arrive in the kernel before or after its swapgs).
+            klog::warn("NMI received in %s mode at rip 0x%lx; continuing", frame->from_user() ? "user" : "kernel",
+                       frame->rip);
+            return frame;
+        case interrupts::double_fault:   // never a user fault
+        case interrupts::machine_check:  // the hardware's, not the thread's
+            kernel_exception(*frame);
+        }
         if (frame->from_user()) {
             faults::user_exception(*frame);
             return sched::schedule();
