@@ -1,6 +1,7 @@
 #include "debug/selftest.hpp"
 
 #include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/idt.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "arch/x86_64/stacks.hpp"
@@ -119,6 +120,45 @@ const char* stack_guard_pages_unmapped(const Context&) {
     return nullptr;
 }
 
+constexpr uint8_t flags_test_vector = 0x41;  // unused otherwise
+constexpr uint64_t rflags_df = 1ull << 10, rflags_ac = 1ull << 18;
+volatile uint64_t rflags_in_handler;
+
+void record_rflags(arch::TrapFrame&) {
+    uint64_t rflags;
+    asm volatile("pushfq; popq %0" : "=r"(rflags));
+    rflags_in_handler = rflags;
+}
+
+const char* interrupt_entry_clears_ac_and_df(const Context&) {
+    arch::interrupts::set_handler(flags_test_vector, record_rflags);
+    rflags_in_handler = ~0ull;
+    uint64_t before, after;
+    // Interrupted with AC and DF set (AC is a user-settable flag); the
+    // handler must see both clear, and the interrupted code get both back.
+    asm volatile(
+        "pushfq\n"
+        "popq %0\n"
+        "cli\n"
+        "pushfq\n"
+        "orq %2, (%%rsp)\n"
+        "popfq\n"
+        "int %3\n"
+        "pushfq\n"
+        "popq %1\n"
+        "pushq %0\n"
+        "popfq\n"
+        : "=&r"(before), "=&r"(after)
+        : "r"(rflags_ac | rflags_df), "i"(flags_test_vector)
+        : "memory", "cc");
+    arch::interrupts::set_handler(flags_test_vector, nullptr);
+    if (rflags_in_handler == ~0ull) return "the handler did not run";
+    if (rflags_in_handler & rflags_ac) return "AC still set in the handler";
+    if (rflags_in_handler & rflags_df) return "DF still set in the handler";
+    if ((after & (rflags_ac | rflags_df)) != (rflags_ac | rflags_df)) return "AC or DF not restored by iretq";
+    return nullptr;
+}
+
 const char* timer_ticks_at_configured_rate(const Context&) {
     // Count ticks over 100 ms of TSC time; allow wide slack since an
     // emulator's clocks drift against each other.
@@ -159,6 +199,7 @@ constexpr Test tests[] = {
     {"paging: map, access, translate and unmap a page", page_map_translate_unmap},
     {"paging: kernel text RX, rodata R, data RW NX, no identity map", kernel_image_permissions},
     {"paging: a guard page below each kernel stack is unmapped, the stack mapped", stack_guard_pages_unmapped},
+    {"interrupts: handlers run with AC and DF clear; the interrupted flags come back", interrupt_entry_clears_ac_and_df},
     {"timer: ticks at the configured rate", timer_ticks_at_configured_rate},
     {"symbols: kernel functions have names", symbols_name_kernel_functions},
     {"initrd: archive is well formed and not empty", initrd_is_well_formed},
