@@ -120,6 +120,24 @@ const char* stack_guard_pages_unmapped(const Context&) {
     return nullptr;
 }
 
+const char* protection_features_match_cpuid(const Context&) {
+    bool nx = arch::cpuid(0x80000000).eax >= 0x80000001 && (arch::cpuid(0x80000001).edx & (1u << 20));
+    bool smep = false, smap = false, umip = false;
+    if (arch::cpuid(0).eax >= 7) {
+        arch::CpuidResult leaf7 = arch::cpuid(7, 0);
+        smep = leaf7.ebx & (1u << 7);
+        smap = leaf7.ebx & (1u << 20);
+        umip = leaf7.ecx & (1u << 2);
+    }
+    uint64_t cr4 = arch::read_cr4();
+    if (!(arch::read_cr0() & arch::cr0::write_protect)) return "CR0.WP is off";
+    if (nx != bool(arch::rdmsr(arch::msr::efer) & arch::efer::nxe)) return "EFER.NXE does not match CPUID";
+    if (smep != bool(cr4 & arch::cr4::smep)) return "CR4.SMEP does not match CPUID";
+    if (smap != bool(cr4 & arch::cr4::smap)) return "CR4.SMAP does not match CPUID";
+    if (umip != bool(cr4 & arch::cr4::umip)) return "CR4.UMIP does not match CPUID";
+    return nullptr;
+}
+
 constexpr uint8_t flags_test_vector = 0x41;  // unused otherwise
 constexpr uint64_t rflags_df = 1ull << 10, rflags_ac = 1ull << 18;
 volatile uint64_t rflags_in_handler;
@@ -199,6 +217,7 @@ constexpr Test tests[] = {
     {"paging: map, access, translate and unmap a page", page_map_translate_unmap},
     {"paging: kernel text RX, rodata R, data RW NX, no identity map", kernel_image_permissions},
     {"paging: a guard page below each kernel stack is unmapped, the stack mapped", stack_guard_pages_unmapped},
+    {"cpu: WP on; NX, SMEP, SMAP and UMIP on exactly where CPUID has them", protection_features_match_cpuid},
     {"interrupts: handlers run with AC and DF clear; the interrupted flags come back", interrupt_entry_clears_ac_and_df},
     {"timer: ticks at the configured rate", timer_ticks_at_configured_rate},
     {"symbols: kernel functions have names", symbols_name_kernel_functions},

@@ -99,7 +99,11 @@ def scenario_boot(args, tap):
     check_present(tap, log, "initrd location and size printed", r"initrd: \d+ bytes at physical 0x[0-9a-f]+")
     check_present(tap, log, "initrd lists hello_world", r"^\[info\]\s+hello_world\s+\d+ bytes")
     check_present(tap, log, "initrd lists boot.cfg", r"^\[info\]\s+boot\.cfg\s+\d+ bytes")
-    check_present(tap, log, "paging: kernel page tables active", r"paging: kernel page tables active")
+    check_present(tap, log, "the protection features are listed",
+                  r"^\[info\] cpu: NX (on|absent), SMEP (on|absent), SMAP (on|absent), UMIP (on|absent), "
+                  r"write protection on$")
+    check_present(tap, log, "paging: kernel page tables active, with the stacks' guard pages",
+                  r"paging: kernel page tables active \(.*, 5 stack guard pages\)")
     calibrated = find(log, r"timer: LAPIC timer (\d+) Hz")
     tap.check(calibrated and int(calibrated.group(1)) > 0, "LAPIC timer calibrated against the PIT",
               calibrated and calibrated.group(0))
@@ -144,7 +148,7 @@ def scenario_kernel_tests_cpu_max(args, tap):
     SMAP, and the AVX case runs instead of being skipped."""
     args.cpu = "max"
     result = boot(args, "run=tests poweroff")
-    check_present(tap, result.log, "SMAP and AVX are on", r"cpu: NX on, SMEP on, SMAP on")
+    check_present(tap, result.log, "SMAP, UMIP and AVX are on", r"cpu: NX on, SMEP on, SMAP on, UMIP on,")
     check_present(tap, result.log, "XSAVE saves the AVX state", r"FPU state \d+ bytes \(x87, SSE, AVX via XSAVE\)")
     forward_guest_tap(tap, result.log, prefix="kernel test (cpu max)")
     check_no_panic(tap, result.log)
@@ -269,8 +273,8 @@ def scenario_pingpong(args, tap):
 def scenario_cpu_max(args, tap):
     args.cpu = "max"
     result = boot(args, "selftest poweroff")
-    check_present(tap, result.log, "SMEP and SMAP enabled where the CPU has them",
-                  r"cpu: NX on, SMEP on, SMAP on")
+    check_present(tap, result.log, "SMEP, SMAP and UMIP enabled where the CPU has them",
+                  r"cpu: NX on, SMEP on, SMAP on, UMIP on,")
     forward_guest_tap(tap, result.log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
 
