@@ -71,8 +71,8 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     klog::info("cmdline: \"%s\"", info.cmdline.text());
 
     auto features = arch::enable_protection_features();  // gdb-test: advance here
-    klog::info("cpu: NX %s, SMEP %s, SMAP %s, write protection on", features.nx ? "on" : "absent",
-               features.smep ? "on" : "absent", features.smap ? "on" : "absent");
+    klog::info("cpu: NX %s, SMEP %s, SMAP %s, UMIP %s, write protection on", features.nx ? "on" : "absent",
+               features.smep ? "on" : "absent", features.smap ? "on" : "absent", features.umip ? "on" : "absent");
 
     mm::PhysRange initrd_range{info.initrd_phys, info.initrd_phys + info.initrd_size};
     mm::init_physical_memory(info.e820, info.e820_entries, &initrd_range, info.initrd_size ? 1 : 0);

@@ -75,9 +75,11 @@ void panic(const char* fmt, ...) {
     arch::power::halt_after_panic();
 }
 
-void panic_on_exception(const arch::TrapFrame& f) {
-    enter_panic();
-    klog::raw("\nKERNEL PANIC: %s (vector %lu) in %s mode, error code 0x%lx",
+namespace {
+
+// Everything after the "KERNEL PANIC: " headline's cause.
+[[noreturn]] void dump_exception(const arch::TrapFrame& f) {
+    klog::raw("%s (vector %lu) in %s mode, error code 0x%lx",
               arch::interrupts::exception_name(f.vector), f.vector, f.from_user() ? "user" : "kernel",
               f.error_code);
     if (f.vector == 14) print_page_fault_cause(f.error_code);
@@ -95,6 +97,20 @@ void panic_on_exception(const arch::TrapFrame& f) {
     // frame (its own prologue has run).
     print_backtrace(f.rbp, f.rip);
     arch::power::halt_after_panic();
+}
+
+}  // namespace
+
+void panic_on_exception(const arch::TrapFrame& f) {
+    enter_panic();
+    klog::raw("\nKERNEL PANIC: ");
+    dump_exception(f);
+}
+
+void panic_on_stack_overflow(const arch::TrapFrame& f, const char* stack, uint64_t guard) {
+    enter_panic();
+    klog::raw("\nKERNEL PANIC: %s overflow (guard page 0x%016lx): ", stack, guard);
+    dump_exception(f);
 }
 
 }  // namespace debug

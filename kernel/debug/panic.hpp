@@ -13,6 +13,11 @@ namespace debug {
 // the faulting instruction's symbol and a backtrace, then halts.
 [[noreturn]] void panic_on_exception(const arch::TrapFrame& frame);
 
+// The same dump for a fault that hit the guard page at `guard` below the
+// stack called `stack` ("kernel stack"): the headline reads
+// "KERNEL PANIC: kernel stack overflow (guard page 0x...): double fault ...".
+[[noreturn]] void panic_on_stack_overflow(const arch::TrapFrame& frame, const char* stack, uint64_t guard);
+
 // Prints a backtrace with symbol names: pc first (when not 0), then the
 // return addresses along the frame-pointer chain from rbp. Stops at a null,
 // misaligned or non-kernel frame pointer instead of faulting.

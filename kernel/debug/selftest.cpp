@@ -1,8 +1,10 @@
 #include "debug/selftest.hpp"
 
 #include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/idt.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "arch/x86_64/paging.hpp"
+#include "arch/x86_64/stacks.hpp"
 #include "debug/log.hpp"
 #include "debug/symbols.hpp"
 #include "lib/cpio.hpp"
@@ -99,6 +101,82 @@ const char* kernel_image_permissions(const Context&) {
     return nullptr;
 }
 
+const char* stack_guard_pages_unmapped(const Context&) {
+    uint64_t root = mm::kernel_root(), pa;
+    for (unsigned i = 0; i < unsigned(arch::stacks::Id::count); ++i) {
+        const arch::stacks::Range& s = arch::stacks::range(arch::stacks::Id(i));
+        if (s.bottom != s.guard + arch::stacks::guard_size || s.guard % small_page) return "a guard page is misplaced";
+        if (translate(root, s.guard, pa) != Error::not_mapped) return "a guard page is mapped";
+        if (translate(root, s.guard + small_page - 1, pa) != Error::not_mapped) return "a guard page is mapped";
+        if (translate(root, s.bottom, pa) != Error::none || translate(root, s.top - 1, pa) != Error::none)
+            return "a stack is not mapped";
+        if (arch::stacks::guard_holding(s.guard + 8) != &arch::stacks::range(arch::stacks::Id(i)))
+            return "a guard page is not recognised";
+    }
+    // The stack in use right now is one of them (the boot stack).
+    uint64_t here = arch::read_rbp();
+    arch::stacks::Range boot = arch::stacks::range(arch::stacks::Id::boot);
+    if (here < boot.bottom || here >= boot.top) return "boot code does not run on the guarded boot stack";
+    return nullptr;
+}
+
+const char* protection_features_match_cpuid(const Context&) {
+    bool nx = arch::cpuid(0x80000000).eax >= 0x80000001 && (arch::cpuid(0x80000001).edx & (1u << 20));
+    bool smep = false, smap = false, umip = false;
+    if (arch::cpuid(0).eax >= 7) {
+        arch::CpuidResult leaf7 = arch::cpuid(7, 0);
+        smep = leaf7.ebx & (1u << 7);
+        smap = leaf7.ebx & (1u << 20);
+        umip = leaf7.ecx & (1u << 2);
+    }
+    uint64_t cr4 = arch::read_cr4();
+    if (!(arch::read_cr0() & arch::cr0::write_protect)) return "CR0.WP is off";
+    if (nx != bool(arch::rdmsr(arch::msr::efer) & arch::efer::nxe)) return "EFER.NXE does not match CPUID";
+    if (smep != bool(cr4 & arch::cr4::smep)) return "CR4.SMEP does not match CPUID";
+    if (smap != bool(cr4 & arch::cr4::smap)) return "CR4.SMAP does not match CPUID";
+    if (umip != bool(cr4 & arch::cr4::umip)) return "CR4.UMIP does not match CPUID";
+    return nullptr;
+}
+
+constexpr uint8_t flags_test_vector = 0x41;  // unused otherwise
+constexpr uint64_t rflags_df = 1ull << 10, rflags_ac = 1ull << 18;
+volatile uint64_t rflags_in_handler;
+
+void record_rflags(arch::TrapFrame&) {
+    uint64_t rflags;
+    asm volatile("pushfq; popq %0" : "=r"(rflags));
+    rflags_in_handler = rflags;
+}
+
+const char* interrupt_entry_clears_ac_and_df(const Context&) {
+    arch::interrupts::set_handler(flags_test_vector, record_rflags);
+    rflags_in_handler = ~0ull;
+    uint64_t before, after;
+    // Interrupted with AC and DF set (AC is a user-settable flag); the
+    // handler must see both clear, and the interrupted code get both back.
+    asm volatile(
+        "pushfq\n"
+        "popq %0\n"
+        "cli\n"
+        "pushfq\n"
+        "orq %2, (%%rsp)\n"
+        "popfq\n"
+        "int %3\n"
+        "pushfq\n"
+        "popq %1\n"
+        "pushq %0\n"
+        "popfq\n"
+        : "=&r"(before), "=&r"(after)
+        : "r"(rflags_ac | rflags_df), "i"(flags_test_vector)
+        : "memory", "cc");
+    arch::interrupts::set_handler(flags_test_vector, nullptr);
+    if (rflags_in_handler == ~0ull) return "the handler did not run";
+    if (rflags_in_handler & rflags_ac) return "AC still set in the handler";
+    if (rflags_in_handler & rflags_df) return "DF still set in the handler";
+    if ((after & (rflags_ac | rflags_df)) != (rflags_ac | rflags_df)) return "AC or DF not restored by iretq";
+    return nullptr;
+}
+
 const char* timer_ticks_at_configured_rate(const Context&) {
     // Count ticks over 100 ms of TSC time; allow wide slack since an
     // emulator's clocks drift against each other.
@@ -138,6 +216,9 @@ constexpr Test tests[] = {
     {"frame allocator: never hands out low memory, the kernel or the initrd", frames_avoid_reserved_memory},
     {"paging: map, access, translate and unmap a page", page_map_translate_unmap},
     {"paging: kernel text RX, rodata R, data RW NX, no identity map", kernel_image_permissions},
+    {"paging: a guard page below each kernel stack is unmapped, the stack mapped", stack_guard_pages_unmapped},
+    {"cpu: WP on; NX, SMEP, SMAP and UMIP on exactly where CPUID has them", protection_features_match_cpuid},
+    {"interrupts: handlers run with AC and DF clear; the interrupted flags come back", interrupt_entry_clears_ac_and_df},
     {"timer: ticks at the configured rate", timer_ticks_at_configured_rate},
     {"symbols: kernel functions have names", symbols_name_kernel_functions},
     {"initrd: archive is well formed and not empty", initrd_is_well_formed},

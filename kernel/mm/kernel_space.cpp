@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
+#include "arch/x86_64/stacks.hpp"
 #include "debug/log.hpp"
 #include "debug/panic.hpp"
 #include "mm/kernel_image.hpp"
@@ -48,8 +49,16 @@ void init_kernel_space() {
     map_image_range(__rodata_end, __kernel_end, flags::writable | flags::no_execute | flags::global);
 
     arch::write_cr3(root);
-    klog::info("paging: kernel page tables active (direct map of %lu MiB, text RX, rodata R, data RW%s)",
-               mapped_end >> 20, nx_enabled() ? ", NX on" : ", no NX on this CPU");
+    // Guard pages under the kernel's stacks. Unmapped only now, from the
+    // active tables, so that unmap's invlpg also drops whatever the boot
+    // tables' 2 MiB pages left in the TLB for them.
+    for (unsigned i = 0; i < unsigned(arch::stacks::Id::count); ++i) {
+        const arch::stacks::Range& stack = arch::stacks::range(arch::stacks::Id(i));
+        Error e = unmap(root, stack.guard);
+        if (e != Error::none) debug::panic("kernel space: cannot unmap the %s guard page: %s", stack.name, describe(e));
+    }
+    klog::info("paging: kernel page tables active (direct map of %lu MiB, text RX, rodata R, data RW%s, %u stack guard pages)",
+               mapped_end >> 20, nx_enabled() ? ", NX on" : ", no NX on this CPU", unsigned(arch::stacks::Id::count));
 }
 
 uint64_t kernel_root() { return root; }

@@ -9,8 +9,12 @@ shows each. Kernel self tests that report TAP over serial are forwarded as
 cases of their own.
 """
 import argparse
+import os
 import re
+import shutil
+import socket
 import sys
+import tempfile
 
 import qemu_session
 from tap import Tap
@@ -63,9 +67,9 @@ def forward_guest_tap(tap, log, prefix="kernel selftest"):
 LOG_FILE = None
 
 
-def boot(args, append, initrd=None, stop_when=None):
+def boot(args, append, initrd=None, stop_when=None, extra=()):
     """Boots once; the serial log goes to stderr (meson's test log) and --log."""
-    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd), args.timeout, stop_when)
+    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd, extra), args.timeout, stop_when)
     sys.stderr.write(result.log)
     if LOG_FILE:
         with open(LOG_FILE, "a") as f:
@@ -95,7 +99,11 @@ def scenario_boot(args, tap):
     check_present(tap, log, "initrd location and size printed", r"initrd: \d+ bytes at physical 0x[0-9a-f]+")
     check_present(tap, log, "initrd lists hello_world", r"^\[info\]\s+hello_world\s+\d+ bytes")
     check_present(tap, log, "initrd lists boot.cfg", r"^\[info\]\s+boot\.cfg\s+\d+ bytes")
-    check_present(tap, log, "paging: kernel page tables active", r"paging: kernel page tables active")
+    check_present(tap, log, "the protection features are listed",
+                  r"^\[info\] cpu: NX (on|absent), SMEP (on|absent), SMAP (on|absent), UMIP (on|absent), "
+                  r"write protection on$")
+    check_present(tap, log, "paging: kernel page tables active, with the stacks' guard pages",
+                  r"paging: kernel page tables active \(.*, 5 stack guard pages\)")
     calibrated = find(log, r"timer: LAPIC timer (\d+) Hz")
     tap.check(calibrated and int(calibrated.group(1)) > 0, "LAPIC timer calibrated against the PIT",
               calibrated and calibrated.group(0))
@@ -140,7 +148,7 @@ def scenario_kernel_tests_cpu_max(args, tap):
     SMAP, and the AVX case runs instead of being skipped."""
     args.cpu = "max"
     result = boot(args, "run=tests poweroff")
-    check_present(tap, result.log, "SMAP and AVX are on", r"cpu: NX on, SMEP on, SMAP on")
+    check_present(tap, result.log, "SMAP, UMIP and AVX are on", r"cpu: NX on, SMEP on, SMAP on, UMIP on,")
     check_present(tap, result.log, "XSAVE saves the AVX state", r"FPU state \d+ bytes \(x87, SSE, AVX via XSAVE\)")
     forward_guest_tap(tap, result.log, prefix="kernel test (cpu max)")
     check_no_panic(tap, result.log)
@@ -265,8 +273,8 @@ def scenario_pingpong(args, tap):
 def scenario_cpu_max(args, tap):
     args.cpu = "max"
     result = boot(args, "selftest poweroff")
-    check_present(tap, result.log, "SMEP and SMAP enabled where the CPU has them",
-                  r"cpu: NX on, SMEP on, SMAP on")
+    check_present(tap, result.log, "SMEP, SMAP and UMIP enabled where the CPU has them",
+                  r"cpu: NX on, SMEP on, SMAP on, UMIP on,")
     forward_guest_tap(tap, result.log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the kernel's success status")
 
@@ -294,12 +302,125 @@ def scenario_fault(kind):
         tap.check(not missing, "every register and CR0/CR2/CR3/CR4 printed", f"missing: {missing}")
         check_in_order(tap, log, "backtrace with symbol names up to kernel_main",
                        [r"^Backtrace:", r"^  #0 0x[0-9a-f]{16} <debug::" + function, r"^  #\d+ .*<kernel_main\+"])
+        tap.check("overflow" not in log, "an ordinary fault is not called a stack overflow")
         if kind == "page_fault":
             check_present(tap, log, "page fault: CR2 holds the faulting address", r"CR2 000000000dead000")
             check_present(tap, log, "page fault: error code decoded",
                           r"error code 0x2 \[not present, write, kernel\]")
         check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the kernel's failure status")
     return run
+
+
+STACK_OVERFLOWS = {
+    # kind: the stack the panic must name
+    "stack_overflow": "kernel stack",
+    "boot_stack_overflow": "boot stack",
+}
+
+
+def scenario_stack_overflow(kind):
+    stack = STACK_OVERFLOWS[kind]
+
+    def run(args, tap):
+        result = boot(args, f"fault={kind} poweroff")
+        log = result.log
+        headline = find(log, r"^KERNEL PANIC: (.*) overflow \(guard page 0x([0-9a-f]{16})\): "
+                             r"double fault \(vector 8\) in kernel mode, error code 0x0$")
+        tap.check(headline and headline.group(1) == stack, f"the panic names the {stack} overflow, a double fault",
+                  headline.group(0) if headline else "no stack overflow panic line")
+        tap.check(log.count("KERNEL PANIC") == 1, "exactly one panic (no panic while panicking)")
+        check_present(tap, log, "the dump names the recursing function",
+                      r"^RIP 0x[0-9a-f]{16} <debug::recurse_without_end\(unsigned long\)\+0x[0-9a-f]+>$")
+        missing = [r for r in GPRS if not find(log, r"\b" + re.escape(r.strip()) + r"\s+[0-9a-f]{4,16}\b")]
+        tap.check(not missing, "every register and CR0/CR2/CR3/CR4 printed", f"missing: {missing}")
+        # The CPU faulted on the guard page: CR2 is in it, and the stack
+        # pointer of the #DF frame is in it or just above it (a function's
+        # frame may already have moved RSP below the stack's bottom).
+        cr2 = find(log, r"^CR0 [0-9a-f]{16}  CR2 ([0-9a-f]{16})")
+        rsp = find(log, r"RSP ([0-9a-f]{16})$")
+        guard = int(headline.group(2), 16) if headline else None
+        tap.check(guard is not None and cr2 and guard <= int(cr2.group(1), 16) < guard + 4096,
+                  "CR2 lies in the guard page the panic names", cr2 and cr2.group(0))
+        tap.check(guard is not None and rsp and guard <= int(rsp.group(1), 16) < guard + 4096 + 256,
+                  "the interrupted RSP is in the guard page or at the very bottom of the stack",
+                  rsp and rsp.group(0))
+        check_in_order(tap, log, "backtrace of the recursion with symbol names",
+                       [r"^Backtrace:", r"^  #0 0x[0-9a-f]{16} <debug::recurse_without_end",
+                        r"^  #1 0x[0-9a-f]{16} <debug::recurse_without_end"])
+        check_present(tap, log, "the kernel powers off reporting failure", r"^kernel: powering off \(failure\)$")
+        check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the kernel's failure status")
+    return run
+
+
+class NmiSender:
+    """Drives QEMU's monitor (on a unix socket) from the serial log: one NMI
+    while the kernel waits for its timer in ring 0, then, once the busy
+    tasks spin in ring 3, NMIs one at a time (each after the last was
+    logged) until one lands in user mode. Never stops QEMU itself."""
+
+    KERNEL_MARKER = "timer: LAPIC timer"   # the kernel then waits a second of ticks
+    USER_MARKER = "busy 2: spinning"       # two tasks spin in user mode from here on
+    MAX_USER_TRIES = 5
+
+    def __init__(self, path):
+        self.path = path
+        self.monitor = None
+        self.sent = 0
+        self.user_tries = 0
+
+    def send_nmi(self):
+        if not self.monitor:
+            self.monitor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.monitor.connect(self.path)
+        self.monitor.sendall(b"nmi\n")
+        self.sent += 1
+
+    def __call__(self, log):
+        logged = len(re.findall(r"NMI received in (?:user|kernel) mode", log))
+        if self.sent == 0 and self.KERNEL_MARKER in log:
+            self.send_nmi()
+        elif (self.sent > 0 and logged == self.sent and self.USER_MARKER in log
+              and "NMI received in user mode" not in log and self.user_tries < self.MAX_USER_TRIES):
+            self.user_tries += 1
+            self.send_nmi()
+        return False
+
+    def close(self):
+        if self.monitor:
+            self.monitor.close()
+
+
+def scenario_nmi(args, tap):
+    """NMIs are the kernel's, wherever they strike: logged, then the
+    interrupted code resumes; a thread in user mode is not stopped."""
+    directory = tempfile.mkdtemp(prefix="nmi-")
+    sender = NmiSender(os.path.join(directory, "monitor.sock"))
+    try:
+        result = boot(args, "run=pingpong count=100 poweroff", stop_when=sender,
+                      extra=["-monitor", f"unix:{sender.path},server=on,wait=off"])
+    finally:
+        sender.close()
+        shutil.rmtree(directory, ignore_errors=True)
+    log = result.log
+    print(f"# {sender.sent} NMIs sent, {sender.user_tries} while tasks spun in user mode")
+    check_in_order(tap, log, "an NMI while the kernel waits in ring 0 is logged, and the wait goes on",
+                   [re.escape(NmiSender.KERNEL_MARKER),
+                    r"\[warn\] NMI received in kernel mode at rip 0xffffffff[0-9a-f]{8}; continuing$",
+                    r"timer: \d+ ticks in \d+\.\d+ ms of TSC time"])
+    user = find(log, r"\[warn\] NMI received in user mode at rip 0x([0-9a-f]+); continuing$")
+    tap.check(user and int(user.group(1), 16) < 0x800000000000,
+              "an NMI while a task runs in ring 3 is logged as the kernel's, at a user address",
+              user.group(0) if user else f"none in user mode out of {sender.sent}")
+    tap.check(len(re.findall(r"NMI received in (?:user|kernel) mode", log)) == sender.sent,
+              "every NMI sent is logged once", f"{sender.sent} sent")
+    stopped = find(log, r"thread \d+: .* thread stopped")
+    tap.check(not stopped, "no thread is stopped for an NMI", stopped.group(0) if stopped else "")
+    check_present(tap, log, "ping-pong completes intact after the NMIs",
+                  r"ping: done: 100 round trips, 0 errors")
+    check_present(tap, log, "every task exits normally",
+                  r"root: ping-pong finished: ping exited with 0, pong with 0; 2 busy tasks stopped")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
 
 def scenario_fault_halts(args, tap):
@@ -351,7 +472,9 @@ SCENARIOS = {
     "bad-initrd": scenario_bad_initrd,
     "no-initrd": scenario_no_initrd,
     "bad-option": scenario_bad_option,
+    "nmi": scenario_nmi,
     **{"fault-" + kind.replace("_", "-"): scenario_fault(kind) for kind in FAULTS},
+    **{"fault-" + kind.replace("_", "-"): scenario_stack_overflow(kind) for kind in STACK_OVERFLOWS},
 }
 
 

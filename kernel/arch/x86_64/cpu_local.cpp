@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/gdt.hpp"
+#include "arch/x86_64/stacks.hpp"
 
 extern "C" void syscall_entry();
 
@@ -21,9 +22,6 @@ constexpr uint64_t efer_sce = 1ull << 0;
 // (user must not leave SMAP open), NT.
 constexpr uint64_t syscall_flag_mask = (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14);
 
-constexpr size_t kernel_stack_size = 16384;
-alignas(16) uint8_t kernel_stack[kernel_stack_size];
-
 CpuLocal local;
 
 }  // namespace
@@ -31,7 +29,7 @@ CpuLocal local;
 CpuLocal& cpu_local() { return local; }
 
 void init_cpu_local_and_syscalls() {
-    local.kernel_stack_top = uint64_t(kernel_stack + kernel_stack_size);
+    local.kernel_stack_top = stacks::kernel_stack_top();
     // In the kernel GS points at CpuLocal; user mode gets its own GS base
     // through the swapgs on every entry and exit.
     wrmsr(msr_gs_base, uint64_t(&local));

@@ -33,8 +33,14 @@ _start:
         hlt
         jmp     .hang
 
-section .bss
-align 16
+; A guard page below the stack, unmapped once the kernel's own page tables
+; are built (see stacks.hpp); same layout as arch::stacks::GuardedStack.
+section .bss.stacks nobits alloc noexec write align=4096
+global boot_stack_guard
+global boot_stack
+global boot_stack_top
+boot_stack_guard:
+        resb    4096
 boot_stack:
         resb    16384
 boot_stack_top:

@@ -1,5 +1,7 @@
 #include "arch/x86_64/gdt.hpp"
 
+#include "arch/x86_64/stacks.hpp"
+
 namespace arch::gdt {
 
 namespace {
@@ -20,9 +22,6 @@ struct [[gnu::packed]] DescriptorPointer {
     uint64_t base;
 };
 
-constexpr uint64_t ist_stack_size = 16384;
-alignas(16) uint8_t ist_stacks[3][ist_stack_size];
-
 TaskStateSegment task_state;
 
 // Access byte 0x9A/0x92 (present, ring 0, code/data), 0xFA/0xF2 for ring 3;
@@ -40,7 +39,10 @@ uint64_t descriptors[7] = {
 
 void init() {
     task_state.iomap_base = sizeof task_state;  // no I/O permission bitmap
-    for (int i = 0; i < 3; ++i) task_state.ist[i] = uint64_t(ist_stacks[i] + ist_stack_size);
+    // The IST stacks, with their guard pages, are in stacks.cpp.
+    task_state.ist[ist_double_fault - 1] = stacks::ist_stack_top(ist_double_fault);
+    task_state.ist[ist_nmi - 1] = stacks::ist_stack_top(ist_nmi);
+    task_state.ist[ist_machine_check - 1] = stacks::ist_stack_top(ist_machine_check);
 
     uint64_t base = uint64_t(&task_state);
     uint64_t limit = sizeof task_state - 1;

@@ -3,6 +3,8 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/gdt.hpp"
 #include "arch/x86_64/lapic.hpp"
+#include "arch/x86_64/stacks.hpp"
+#include "debug/log.hpp"
 #include "debug/panic.hpp"
 #include "object/faults.hpp"
 #include "sched/scheduler.hpp"
@@ -75,22 +77,51 @@ const char* exception_name(uint64_t vector) {
 
 using namespace arch;
 
+namespace {
+
+// A kernel fault with the faulting address (CR2) or the stack pointer in a
+// stack's guard page is that stack's overflow: usually a #DF, because the
+// CPU could not push the #PF frame onto the exhausted stack, or a #PF when
+// a large frame moved RSP past the guard before touching it.
+[[noreturn]] void kernel_exception(const TrapFrame& frame) {
+    if (frame.vector == interrupts::double_fault || frame.vector == interrupts::page_fault) {
+        const stacks::Range* stack = stacks::guard_holding(read_cr2());
+        if (!stack) stack = stacks::guard_holding(frame.rsp);
+        if (stack) debug::panic_on_stack_overflow(frame, stack->name, stack->guard);
+    }
+    debug::panic_on_exception(frame);
+}
+
+}  // namespace
+
 // Returns the frame to resume: the interrupted one, or another thread's
 // when the interrupt led to a switch.
 extern "C" TrapFrame* trap_dispatch(TrapFrame* frame) {
     uint64_t vector = frame->vector;
     if (vector < interrupts::exception_count) {
+        switch (vector) {
+        case interrupts::nmi:
+            // Not the interrupted thread's doing, user or kernel: note it and
+            // resume exactly where it struck. Nothing here may use GS (an
+            // NMI can arrive in the kernel before or after its swapgs).
+            klog::warn("NMI received in %s mode at rip 0x%lx; continuing", frame->from_user() ? "user" : "kernel",
+                       frame->rip);
+            return frame;
+        case interrupts::double_fault:   // never a user fault
+        case interrupts::machine_check:  // the hardware's, not the thread's
+            kernel_exception(*frame);
+        }
         if (frame->from_user()) {
             faults::user_exception(*frame);
             return sched::schedule();
         }
         // A user pointer that faults inside the one copy routine is the
         // caller's error, not the kernel's.
-        if (vector == 14 && frame->rip == uint64_t(user_copy_fault_ip)) {
+        if (vector == interrupts::page_fault && frame->rip == uint64_t(user_copy_fault_ip)) {
             frame->rip = uint64_t(user_copy_fixup);
             return frame;
         }
-        debug::panic_on_exception(*frame);
+        kernel_exception(*frame);
     }
     if (vector == interrupts::lapic_spurious) return frame;  // must not be acknowledged
     if (auto handler = interrupts::handlers[vector]) {

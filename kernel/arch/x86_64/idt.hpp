@@ -12,6 +12,10 @@ inline constexpr uint8_t pic_base = 0x20;        // legacy PIC, remapped and mas
 inline constexpr uint8_t lapic_timer = 0x40;
 inline constexpr uint8_t lapic_spurious = 0xFF;  // low nibble must be all ones
 inline constexpr unsigned exception_count = 32;
+inline constexpr uint8_t nmi = 2;
+inline constexpr uint8_t double_fault = 8;
+inline constexpr uint8_t page_fault = 14;
+inline constexpr uint8_t machine_check = 18;
 
 using Handler = void (*)(TrapFrame& frame);
 

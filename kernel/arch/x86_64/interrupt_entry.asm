@@ -36,18 +36,25 @@ interrupt_stub_%+vector:
 %endrep
 
 interrupt_common:
+        ; RFLAGS = only the reserved bit 1. That clears AC, which a user
+        ; thread may set and an interrupt gate keeps (SMAP would be off in
+        ; the handler), and DF, for the ABI (this replaces a cld on each
+        ; path); the gate has already cleared IF, TF and NT. clac would
+        ; need SMAP on the CPU. The interrupted RFLAGS are in the frame and
+        ; come back by iretq. The push writes the frame's RAX slot, which
+        ; PUSH_GENERAL_REGISTERS fills again. Net cost: one instruction.
+        push    qword 0x2
+        popfq
         test    byte [rsp + 24], 3              ; CS.RPL of the interrupted code
         jz      .from_kernel
         swapgs
         PUSH_GENERAL_REGISTERS
-        cld
         mov     rdi, rsp
         mov     rsp, [gs:CPU_KERNEL_STACK]
         call    trap_dispatch
         jmp     return_to_frame
 .from_kernel:
         PUSH_GENERAL_REGISTERS
-        cld
         mov     rdi, rsp
         call    trap_dispatch
         ; fall through
