@@ -11,6 +11,7 @@
 
 #include "arch/x86_64/trap_frame.hpp"
 #include "object/capability.hpp"
+#include "object/cnode.hpp"
 #include "object/thread.hpp"
 
 namespace syscall {
@@ -40,10 +41,20 @@ struct Call {
 
 // The capability the caller names by cptr, of `type` (null: any) with
 // `needed` rights.
-Error lookup(const Call& c, uint64_t cptr, ObjectType type, uint8_t needed, Slot*& out);
+inline Error lookup(const Call& c, uint64_t cptr, ObjectType type, uint8_t needed, Slot*& out) {
+    Error e = Error::none;
+    out = object::cnode::find(c.self->cspace.cap, cptr, type, needed, e);
+    return e;
+}
+
 // A slot named by (CNode cptr, index), empty or not: the target of copies
 // and retypes, or what delete and revoke work on.
-Error lookup_slot(const Call& c, uint64_t cnode_cptr, uint64_t index, Slot*& out);
+inline Error lookup_slot(const Call& c, uint64_t cnode_cptr, uint64_t index, Slot*& out) {
+    Slot* cnode;
+    if (Error e = lookup(c, cnode_cptr, ObjectType::cnode, rights::write, cnode); e != Error::none) return e;
+    out = object::cnode::slot_at(cnode->cap, index);
+    return out ? Error::none : Error::bad_argument;
+}
 
 template <typename T>
 T* object_at(const Slot* s) {

@@ -8,19 +8,6 @@
 
 namespace syscall {
 
-Error lookup(const Call& c, uint64_t cptr, ObjectType type, uint8_t needed, Slot*& out) {
-    Error e = Error::none;
-    out = object::cnode::find(c.self->cspace.cap, cptr, type, needed, e);
-    return e;
-}
-
-Error lookup_slot(const Call& c, uint64_t cnode_cptr, uint64_t index, Slot*& out) {
-    Slot* cnode;
-    TRY(lookup(c, cnode_cptr, ObjectType::cnode, rights::write, cnode));
-    out = object::cnode::slot_at(cnode->cap, index);
-    return out ? Error::none : Error::bad_argument;
-}
-
 namespace {
 
 // Indexed by abi::Syscall; the static_assert keeps the table and the ABI
