@@ -1,7 +1,7 @@
 #include "sys/ipc.hpp"
 
 #include "abi/boot_info.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 
 namespace sys::ipc {
 

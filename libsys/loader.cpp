@@ -1,7 +1,7 @@
 #include "sys/loader.hpp"
 
 #include "abi/task.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "sys/ipc.hpp"
 
 namespace sys::loader {

@@ -1,6 +1,6 @@
 #include "sys/print.hpp"
 
-#include "lib/format.hpp"
+#include "common/format.hpp"
 #include "sys/syscall.hpp"
 
 namespace sys {

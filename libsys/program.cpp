@@ -4,8 +4,8 @@
 
 #include "abi/boot_info.hpp"
 #include "abi/task.hpp"
-#include "lib/format.hpp"
-#include "lib/string.hpp"
+#include "common/format.hpp"
+#include "common/string.hpp"
 #include "sys/resources.hpp"
 #include "sys/syscall.hpp"
 

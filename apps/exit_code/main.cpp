@@ -5,7 +5,7 @@
 // AT_PAGESZ = 4096 and AT_ENTRY = _start.
 #include <cstdint>
 
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "sys/messages.hpp"
 #include "sys/text.hpp"
 

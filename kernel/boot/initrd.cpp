@@ -1,7 +1,7 @@
 #include "boot/initrd.hpp"
 
 #include "debug/log.hpp"
-#include "lib/cpio.hpp"
+#include "common/cpio.hpp"
 #include "mm/physmap.hpp"
 
 namespace boot {

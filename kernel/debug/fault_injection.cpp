@@ -5,7 +5,7 @@
 #include "arch/x86_64/stacks.hpp"
 #include "debug/log.hpp"
 #include "debug/panic.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 
 namespace debug {
 

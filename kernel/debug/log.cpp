@@ -2,8 +2,8 @@
 
 #include "arch/x86_64/serial.hpp"
 #include "kernel_config.hpp"
-#include "lib/format.hpp"
-#include "lib/string.hpp"
+#include "common/format.hpp"
+#include "common/string.hpp"
 
 namespace klog {
 

@@ -2,7 +2,7 @@
 
 #include "debug/log.hpp"
 #include "debug/panic.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "mm/kernel_image.hpp"
 #include "mm/physmap.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "mm/kernel_space.hpp"
 #include "mm/physical_memory.hpp"
 #include "mm/physmap.hpp"

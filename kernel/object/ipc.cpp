@@ -2,7 +2,7 @@
 
 #include "abi/ipc.hpp"
 #include "debug/log.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "object/cnode.hpp"
 #include "object/derive.hpp"
 #include "object/lifecycle.hpp"

@@ -2,7 +2,7 @@
 
 #include <initializer_list>
 
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "object/address_space.hpp"
 #include "object/cap_tree.hpp"
 #include "object/cnode.hpp"

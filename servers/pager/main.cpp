@@ -14,7 +14,7 @@
 #include "abi/ipc.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "replacement.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"

@@ -3,7 +3,7 @@
 // guest nanosecond is one instruction, so ns figures are instruction counts.
 #include <initializer_list>
 
-#include "lib/format.hpp"
+#include "common/format.hpp"
 #include "root.hpp"
 #include "services.hpp"
 #include "sys/ipc.hpp"

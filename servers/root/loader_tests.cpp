@@ -4,7 +4,7 @@
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "sys/ipc.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "services.hpp"
 #include "test_support.hpp"
 

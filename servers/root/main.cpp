@@ -1,6 +1,6 @@
 // The root task's start: take stock of what the kernel handed over, then do
 // what the command line asks.
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "root.hpp"
 
 namespace root {

@@ -2,7 +2,7 @@
 // messages in tasks of their own while B busy tasks (default 2) compete
 // for the CPU at the same priority, so that the exchange is preempted
 // throughout.
-#include "lib/format.hpp"
+#include "common/format.hpp"
 #include "root.hpp"
 #include "services.hpp"
 

@@ -1,8 +1,8 @@
 // Running programs through the loader: the boot configuration (the
 // initrd's boot.cfg, the default run) and the scale test (run=scale).
 #include "abi/task.hpp"
-#include "lib/cpio.hpp"
-#include "lib/format.hpp"
+#include "common/cpio.hpp"
+#include "common/format.hpp"
 #include "root.hpp"
 #include "services.hpp"
 #include "sys/text.hpp"

@@ -2,8 +2,8 @@
 
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
-#include "lib/cpio.hpp"
-#include "lib/format.hpp"
+#include "common/cpio.hpp"
+#include "common/format.hpp"
 #include "root.hpp"
 #include "sys/program.hpp"
 #include "sys/text.hpp"

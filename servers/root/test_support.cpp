@@ -3,7 +3,7 @@
 #include <cstdarg>
 
 #include "abi/ipc.hpp"
-#include "lib/format.hpp"
+#include "common/format.hpp"
 
 namespace root::testing {
 

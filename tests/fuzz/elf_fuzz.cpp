@@ -3,7 +3,7 @@
 // accepts a file, the image must keep every promise of elf.hpp. The promises
 // are re-checked here with independent arithmetic, and a broken one traps so
 // the fuzzer saves the input.
-#include "lib/elf.hpp"
+#include "common/elf.hpp"
 
 #include <cstddef>
 #include <cstdint>

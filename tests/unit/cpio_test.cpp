@@ -1,4 +1,4 @@
-#include "lib/cpio.hpp"
+#include "common/cpio.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "lib/elf.hpp"
+#include "common/elf.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-// Host unit tests for lib::vformat / lib::format_to (kernel/lib/format.cpp).
-#include "lib/format.hpp"
+// Host unit tests for lib::vformat / lib::format_to (libsys/common/format.cpp).
+#include "common/format.hpp"
 
 #include <gtest/gtest.h>
 

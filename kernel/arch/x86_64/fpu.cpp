@@ -2,7 +2,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "debug/panic.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 
 namespace arch::fpu {
 

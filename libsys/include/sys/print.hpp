@@ -12,7 +12,7 @@ namespace sys {
 void set_console(abi::Cptr console);
 abi::Cptr console();
 
-// printf-style (see kernel/lib/format.hpp for the conversions). Lines are
+// printf-style (see libsys/common/format.hpp for the conversions). Lines are
 // formatted whole and written with one system call, so lines of different
 // threads do not interleave mid-line.
 [[gnu::format(printf, 1, 2)]] void print(const char* fmt, ...);

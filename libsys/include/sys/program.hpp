@@ -13,7 +13,7 @@
 
 #include "abi/syscalls.hpp"
 #include "abi/task.hpp"
-#include "lib/elf.hpp"
+#include "common/elf.hpp"
 
 namespace sys {
 

@@ -1,4 +1,4 @@
-#include "elf.hpp"
+#include "common/elf.hpp"
 
 namespace elf {
 namespace {

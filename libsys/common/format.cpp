@@ -1,4 +1,4 @@
-#include "lib/format.hpp"
+#include "common/format.hpp"
 
 #include <cstdint>
 

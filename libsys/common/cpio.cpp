@@ -1,4 +1,4 @@
-#include "cpio.hpp"
+#include "common/cpio.hpp"
 
 namespace cpio {
 namespace {
