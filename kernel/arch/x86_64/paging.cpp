@@ -11,32 +11,39 @@ bool nx_on = false;
 
 uint64_t* table(uint64_t physical) { return mm::phys_to_virt<uint64_t>(physical & address_mask); }
 
-// The entry for va at `level`, creating the intermediate tables above it
-// when allocate is given.
-uint64_t* walk(uint64_t root, uint64_t va, unsigned level, TableAllocator allocate, Error& error) {
-    uint64_t* entries = table(root);
+// The one walk down a hierarchy whose top table (a PML4) is at the kernel
+// address top: the entry for va at `level`, creating the tables above it
+// when allocate is given. Without one, a missing table ends the walk with
+// Error::not_mapped and missing_level set to the level of that table. A
+// large page on the way ends it with Error::misaligned.
+uint64_t* walk(uint64_t* top, uint64_t va, unsigned level, TableAllocator allocate, Error& error,
+               unsigned& missing_level) {
+    uint64_t* entries = top;
     for (unsigned l = 4; l > level; --l) {
         uint64_t& entry = entries[index_at(va, l)];
+        if (entry & flags::huge) {
+            error = Error::misaligned;
+            return nullptr;
+        }
         if (!(entry & flags::present)) {
             uint64_t frame;
-            if (!allocate) {
-                error = Error::not_mapped;
-                return nullptr;
-            }
-            if (!allocate(frame)) {
-                error = Error::out_of_memory;
+            if (!allocate || !allocate(frame)) {
+                error = allocate ? Error::out_of_memory : Error::not_mapped;
+                missing_level = l - 1;
                 return nullptr;
             }
             // Intermediate entries grant everything; the leaf decides.
             entry = frame | flags::present | flags::writable | flags::user;
-        } else if (entry & flags::huge) {
-            error = allocate ? Error::already_mapped : Error::none;
-            return allocate ? nullptr : &entry;
         }
         entries = table(entry);
     }
     error = Error::none;
     return &entries[index_at(va, level)];
+}
+
+uint64_t* walk(uint64_t root, uint64_t va, unsigned level, TableAllocator allocate, Error& error) {
+    unsigned missing;
+    return walk(table(root), va, level, allocate, error, missing);
 }
 
 }  // namespace
@@ -61,7 +68,7 @@ Error map(uint64_t root, uint64_t va, uint64_t pa, uint64_t page_flags, uint64_t
     unsigned level = page_size == large_page ? 2 : 1;
     Error error;
     uint64_t* entry = walk(root, va, level, allocate, error);
-    if (!entry) return error;
+    if (!entry) return error == Error::misaligned ? Error::already_mapped : error;
     if (*entry & flags::present) return Error::already_mapped;
     if (!nx_on) page_flags &= ~flags::no_execute;
     if (level == 2) page_flags |= flags::huge;
@@ -88,28 +95,17 @@ Error translate(uint64_t root, uint64_t va, uint64_t& pa, uint64_t* entry_flags)
 Error unmap(uint64_t root, uint64_t va) {
     Error error;
     uint64_t* entry = walk(root, va, 1, nullptr, error);
-    if (!entry || (*entry & flags::huge)) return entry ? Error::misaligned : error;
+    if (!entry) return error;
     if (!(*entry & flags::present)) return Error::not_mapped;
     *entry = 0;
     invlpg(va);
     return Error::none;
 }
 
-}  // namespace arch::paging
-
-namespace arch::paging {
 
 uint64_t* find_entry(uint64_t* top, uint64_t va, unsigned level, unsigned& missing_level) {
-    uint64_t* entries = top;
-    for (unsigned l = 4; l > level; --l) {
-        uint64_t entry = entries[index_at(va, l)];
-        if (!(entry & flags::present) || (entry & flags::huge)) {
-            missing_level = l - 1;
-            return nullptr;
-        }
-        entries = table(entry);
-    }
-    return &entries[index_at(va, level)];
+    Error error;
+    return walk(top, va, level, nullptr, error, missing_level);
 }
 
 }  // namespace arch::paging
