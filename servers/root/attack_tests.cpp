@@ -831,22 +831,34 @@ void query_with_bad_output_keeps_the_bits(Test& t) {
 
 // --- G. destruction depth --------------------------------------------------------------------
 
+// Builds `depth` nested CNodes of radix 2 from region: the root slot `top`
+// holds the outermost, each holds the only capability of the next in slot 1.
+bool build_cnode_chain(Test& t, Cptr region, Cptr top, Cptr fresh, uint64_t depth) {
+    int64_t r = sys::untyped_retype(region, ObjectType::cnode, 2, slot::cnode, top, 1);
+    for (uint64_t i = 1; r == 0 && i < depth; ++i) {
+        r = sys::untyped_retype(region, ObjectType::cnode, 2, slot::cnode, fresh, 1);
+        if (r == 0) r = sys::cap_move(fresh, 1, slot::cnode, top);
+        if (r == 0) r = sys::cap_move(slot::cnode, top, slot::cnode, fresh);
+        if (r != 0) t.fail("building level %lu: %s", i, name_of(r));
+    }
+    return r == 0;
+}
+
 void deep_cnode_chain(Test& t) {
     constexpr uint64_t depth = 450;
     Cptr region = allocate(ObjectType::untyped, 17);  // 512 CNodes of radix 2
     if (!region) return t.fail("no region");
     Cptr top = free_slot(), fresh = free_slot();
-    t.expect(sys::untyped_retype(region, ObjectType::cnode, 2, slot::cnode, top, 1), Error::none, "the bottom CNode");
-    for (uint64_t i = 1; i < depth; ++i) {
-        int64_t r = sys::untyped_retype(region, ObjectType::cnode, 2, slot::cnode, fresh, 1);
-        if (r == 0) r = sys::cap_move(fresh, 1, slot::cnode, top);
-        if (r == 0) r = sys::cap_move(slot::cnode, top, slot::cnode, fresh);
-        if (r != 0) return t.fail("building level %lu: %s", i, name_of(r));
-    }
-    t.expect(sys::cap_delete(slot::cnode, top), Error::none, "delete the top of 450 nested CNodes");
-    t.expect(sys::cap_revoke(slot::cnode, region), Error::none, "revoke the region");
     Cptr frames = free_slot();
     for (int i = 1; i < 32; ++i) free_slot();
+    // Deleted from the top.
+    if (!build_cnode_chain(t, region, top, fresh, depth)) return;
+    t.expect(sys::cap_delete(slot::cnode, top), Error::none, "delete the top of 450 nested CNodes");
+    t.expect(sys::cap_revoke(slot::cnode, region), Error::none, "revoke the region");
+    // Taken down by a revoke of their region.
+    if (!build_cnode_chain(t, region, top, fresh, depth)) return;
+    t.expect(sys::cap_revoke(slot::cnode, region), Error::none, "revoke the region under 450 nested CNodes");
+    if (exists(top)) t.fail("the top CNode survived the revoke");
     t.expect(sys::untyped_retype(region, ObjectType::frame, 0, slot::cnode, frames, 32), Error::none,
              "retype the region whole");
 }
@@ -1336,7 +1348,7 @@ const uint64_t attack_case_count = sizeof attack_cases / sizeof *attack_cases;
 const Case attack_crasher_cases[] = {
     {"attack lost-vspace: a thread whose address space is revoked stops with vector 256 (crasher)",
      lost_vspace_stops_the_thread},
-    {"attack cnode-chain: deleting 450 nested CNodes from the top works (crasher)", deep_cnode_chain},
+    {"attack cnode-chain: 450 nested CNodes deleted from the top or revoked with their region (crasher)", deep_cnode_chain},
 };
 const uint64_t attack_crasher_count = sizeof attack_crasher_cases / sizeof *attack_crasher_cases;
 
