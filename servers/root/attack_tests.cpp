@@ -72,7 +72,8 @@ uint64_t victim_seen;  // the last sequence number the root task answered
 
 uint64_t cycles_per_ms;
 Cptr scratch_region;    // revoked after every case
-Cptr asid_regions[2];   // for the ASID case: 2 x 64 MiB
+constexpr unsigned scratch_bits = 25;  // 32 MiB
+Cptr asid_regions[3];   // for the ASID case: 3 x 64 MiB
 Cptr first_scratch_slot;
 
 // --- raw calls, written to the new register placement --------------------------------
@@ -518,6 +519,8 @@ void stale_table_entries(Test& t) {
     t.expect(sys::untyped_retype(region, ObjectType::notification, 0, slot::cnode, objects, 64), Error::none,
              "retype the region into notifications");
     p = probe(vspace, address);
+    sys::print("# pt-stale: after the retype into notifications the old address %s\n",
+               p.finished ? "is still readable" : "faults");
     if (p.finished) t.fail("kernel objects are readable through a stale table entry (0x%lx)", p.value);
     else if (!p.fault.arrived || p.fault.vector != 14) t.fail("no page fault at the old address");
 }
@@ -790,6 +793,8 @@ void rewritten_message_is_refused(Test& t) {
     if (!wait_flag(arena.flag[0])) return t.fail("the receiver got nothing");
     expect_status(t, arena.result[0], 0, "the receive");
     uint64_t tag = arena.value[0];
+    sys::print("# ipc-rewrite: the receiver got label %lu, %lu bytes, %lu capabilities; receive window %lu/0x%lx\n",
+               tag_label(tag), tag_length(tag), tag_caps(tag), arena.value[4], arena.value[5]);
     if (tag_length(tag) > 256) t.fail("the receiver got %lu bytes", tag_length(tag));
     else if (tag_length(tag) != 40 || tag_label(tag) != 5) t.fail("the message arrived as label %lu, %lu bytes", tag_label(tag), tag_length(tag));
     if (tag_caps(tag)) t.fail("%lu capabilities arrived through an endpoint without grant", tag_caps(tag));
@@ -891,30 +896,39 @@ void revoke_of_ten_thousand(Test& t) {
 // --- H. ASIDs ------------------------------------------------------------------------------
 
 void address_spaces_are_limited_by_memory(Test& t) {
-    if (!asid_regions[0] || !asid_regions[1]) return t.fail("no 2 x 64 MiB of untyped memory for the case");
-    constexpr uint64_t wanted = 20000, batch = 256;
+    for (Cptr region : asid_regions)
+        if (!region) return t.fail("no 3 x 64 MiB of untyped memory for the case");
+    constexpr uint64_t wanted = 20000;
     Cptr table = allocate(ObjectType::cnode, 15);
     if (!table) return t.fail("no CNode of 32768 slots");
     uint64_t made = 0;
     int64_t r = 0;
-    for (int region = 0; region < 2 && made < wanted; ++region) {
-        for (uint64_t in_region = 0; in_region < 16384 && made < wanted;) {
+    // Batches of 256 while they fit, then one at a time to fill the region
+    // to its end; only then the next region.
+    for (Cptr region : asid_regions) {
+        uint64_t batch = 256;
+        while (made < wanted) {
             uint64_t n = wanted - made < batch ? wanted - made : batch;
-            r = sys::untyped_retype(asid_regions[region], ObjectType::address_space, 0, table, 1 + made, n);
-            if (r != 0) break;
-            made += n, in_region += n;
+            r = sys::untyped_retype(region, ObjectType::address_space, 0, table, 1 + made, n);
+            if (r == 0) {
+                made += n;
+            } else if (r == err(Error::out_of_memory) && batch > 1) {
+                batch = 1;
+            } else {
+                break;
+            }
         }
-        if (r != 0) break;
+        if (made == wanted || r != err(Error::out_of_memory)) break;
     }
     if (made < wanted) t.fail("address space %lu of %lu refused: %s", made + 1, wanted, name_of(r));
-    // Each works: map a frame into the last one.
+    // The last one works: map a frame into it.
     if (made) {
         Cptr last = free_slot();
         sys::cap_move(slot::cnode, last, table, made);
         if (!map_page(last, 0x400000)) t.fail("the last address space cannot map a page");
     }
     for (Cptr region : asid_regions) t.expect(sys::cap_revoke(slot::cnode, region), Error::none, "revoke");
-    // And the same again after the revoke.
+    // And again after the revoke.
     t.expect(sys::untyped_retype(asid_regions[0], ObjectType::address_space, 0, table, 1, 256), Error::none,
              "256 address spaces after the revoke");
     sys::cap_revoke(slot::cnode, asid_regions[0]);
@@ -1382,7 +1396,7 @@ void run_scratch(const Case& c, Test& t) {
     alignas(sys::UntypedPool) static uint8_t saved[sizeof(sys::UntypedPool)];
     __builtin_memcpy(saved, static_cast<void*>(&context.memory), sizeof saved);
     sys::UntypedPool scratch(context.slots);
-    scratch.add(scratch_region, 26);
+    scratch.add(scratch_region, scratch_bits);
     __builtin_memcpy(static_cast<void*>(&context.memory), static_cast<const void*>(&scratch), sizeof scratch);
     context.slots.init(slot::cnode, first_scratch_slot, 1ull << abi::root_cnode_radix);
     Cptr victim_ep = arena.victim_endpoint;
@@ -1412,14 +1426,14 @@ int run_attack_suite() {
                  (arena_frame = map_page(slot::vspace, arena_address));
     if (ready) {
         __builtin_memset(const_cast<Arena*>(&arena), 0, sizeof arena);
-        asid_regions[0] = allocate(ObjectType::untyped, 26);
-        asid_regions[1] = allocate(ObjectType::untyped, 26);
-        scratch_region = allocate(ObjectType::untyped, 26);
+        for (Cptr& region : asid_regions) region = allocate(ObjectType::untyped, 26);
+        scratch_region = allocate(ObjectType::untyped, scratch_bits);
         ready = scratch_region && start_victim();
         first_scratch_slot = free_slot();
     }
     if (!ready) {
-        sys::print("Bail out! cannot set up the attack suite\n");
+        sys::print("Bail out! cannot set up the attack suite (regions %lu %lu %lu, scratch %lu, victim %lu)\n",
+                   asid_regions[0], asid_regions[1], asid_regions[2], scratch_region, victim_thread);
         return 1;
     }
     char only[128] = "";
