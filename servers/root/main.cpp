@@ -5,6 +5,7 @@
 
 namespace root {
 Context context;
+int run_attack_tests();  // tests.cpp
 }
 
 using namespace root;
@@ -29,12 +30,13 @@ int main(int, char**, char**) {
     command_line_value("run", run, sizeof run);
     int failures = 0;
     if (lib::equal(run, "tests")) failures = run_kernel_tests();
+    else if (lib::equal(run, "attack")) failures = run_attack_tests();
     else if (lib::equal(run, "bench")) failures = run_benchmarks();
     else if (lib::equal(run, "pingpong")) failures = run_ping_pong();
     else if (lib::equal(run, "scale")) failures = run_scale();
     else if (lib::equal(run, "pager")) failures = run_pager_stress();
     else if (!run[0] || lib::equal(run, "default")) failures = run_configuration();
-    else sys::print("root: unknown run=%s (default, tests, bench, pingpong, scale, pager)\n", run), failures = 1;
+    else sys::print("root: unknown run=%s (default, tests, attack, bench, pingpong, scale, pager)\n", run), failures = 1;
 
     sys::print("root: done%s\n", failures ? " (with failures)" : "");
     if (command_line_has("poweroff")) sys::system_poweroff(abi::root_slot::console, failures == 0);

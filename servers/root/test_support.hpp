@@ -79,4 +79,13 @@ extern const uint64_t loader_case_count;
 extern const Case paging_cases[];
 extern const uint64_t paging_case_count;
 
+// The adversarial suite (run=attack, attack_tests.cpp): its cases, the group
+// known to bring an old kernel down, and the runner (TAP on the console;
+// returns the number of failures).
+extern const Case attack_cases[];
+extern const uint64_t attack_case_count;
+extern const Case attack_crasher_cases[];
+extern const uint64_t attack_crasher_count;
+int run_attack_suite();
+
 }  // namespace root::testing

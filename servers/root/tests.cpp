@@ -40,4 +40,8 @@ int run_kernel_tests() {
     return failures;
 }
 
+// The adversarial suite (run=attack): attacks that must end in an error or
+// in the attacker alone being stopped, with a victim task checked last.
+int run_attack_tests() { return testing::run_attack_suite(); }
+
 }  // namespace root

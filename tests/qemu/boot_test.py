@@ -155,6 +155,21 @@ def scenario_kernel_tests_cpu_max(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
 
+def scenario_attack(args, tap, prefix="attack"):
+    """The adversarial suite: every attack ends in an error code or stops
+    only the attacker; a victim task checks its memory and IPC at the end."""
+    result = boot(args, "run=attack poweroff")
+    forward_guest_tap(tap, result.log, prefix=prefix)
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+def scenario_attack_cpu_max(args, tap):
+    """The same with SMEP, SMAP and UMIP: sgdt from ring 3 must fault."""
+    args.cpu = "max"
+    scenario_attack(args, tap, prefix="attack (cpu max)")
+
+
 def scenario_round_robin(args, tap):
     """The seed's round-robin test: the default configuration starts eight
     hello_world tasks whose lines interleave; all exit with status 0."""
@@ -467,6 +482,8 @@ SCENARIOS = {
     "pager-policies": scenario_pager_policies,
     "scale": scenario_scale,
     "kernel-tests-cpu-max": scenario_kernel_tests_cpu_max,
+    "attack": scenario_attack,
+    "attack-cpu-max": scenario_attack_cpu_max,
     "cpu-max": scenario_cpu_max,
     "fault-halts": scenario_fault_halts,
     "bad-initrd": scenario_bad_initrd,
