@@ -20,7 +20,7 @@
 #include <initializer_list>
 
 #include "abi/ipc.hpp"
-#include "lib/string.hpp"
+#include "common/string.hpp"
 #include "sys/ipc.hpp"
 #include "test_support.hpp"
 
@@ -868,6 +868,26 @@ void deep_cnode_chain(Test& t) {
              "retype the region whole");
 }
 
+// The shape that overflowed the old kernel's fixed destroy list: a CNode
+// whose first 64 slots hold the only capabilities of 64 CNodes (filling a
+// 64-entry work list) and whose 65th holds the top of a chain of 1,000
+// nested CNodes. With a bounded list each further level recursed.
+void cnode_comb(Test& t) {
+    constexpr uint64_t depth = 1000, leaves = 64;
+    Cptr region = allocate(ObjectType::untyped, 19);  // 512 KiB
+    if (!region) return t.fail("no region");
+    Cptr chain_top = free_slot(), fresh = free_slot(), comb = free_slot();
+    if (!build_cnode_chain(t, region, chain_top, fresh, depth)) return;
+    t.expect(sys::untyped_retype(region, ObjectType::cnode, 7, slot::cnode, comb, 1), Error::none, "the comb CNode");
+    t.expect(sys::untyped_retype(region, ObjectType::cnode, 2, comb, 1, leaves), Error::none, "64 leaf CNodes in it");
+    t.expect(sys::cap_move(comb, leaves + 1, slot::cnode, chain_top), Error::none, "the chain in slot 65");
+    t.expect(sys::cap_delete(slot::cnode, comb), Error::none, "delete the comb (64 CNodes and 1,000 nested)");
+    t.expect(sys::cap_revoke(slot::cnode, region), Error::none, "revoke the region");
+    t.expect(sys::untyped_retype(region, ObjectType::cnode, 2, slot::cnode, comb, 1), Error::none,
+             "the region is whole again");
+    sys::cap_delete(slot::cnode, comb);
+}
+
 void revoke_of_ten_thousand(Test& t) {
     Cptr original = allocate(ObjectType::endpoint);
     Cptr table = allocate(ObjectType::cnode, 14);
@@ -1363,6 +1383,7 @@ const Case attack_crasher_cases[] = {
     {"attack lost-vspace: a thread whose address space is revoked stops with vector 256 (crasher)",
      lost_vspace_stops_the_thread},
     {"attack cnode-chain: 450 nested CNodes deleted from the top or revoked with their region (crasher)", deep_cnode_chain},
+    {"attack cnode-comb: 64 CNodes beside a chain of 1,000 nested ones, deleted at once (crasher)", cnode_comb},
 };
 const uint64_t attack_crasher_count = sizeof attack_crasher_cases / sizeof *attack_crasher_cases;
 
