@@ -1252,6 +1252,40 @@ void privileged(uint64_t) {
     stop_here();
 }
 
+// --- a refused fault reply ---------------------------------------------------------------
+
+// A server that takes a call and then faults, owing the reply.
+void faulting_server(uint64_t) {
+    // Raw calls: libsys's IPC helpers use globals this space does not have.
+    arena.result[1] = sys::syscall(S::endpoint_recv, arena.cap[0], 0).rax;
+    arena.flag[1] = 1;
+    *reinterpret_cast<volatile uint64_t*>(0x0000500000000000ull) = 1;  // no page there
+    arena.flag[2] = 1;  // never: its fault handler refuses the fault
+    stop_here();
+}
+
+void waiting_client(uint64_t) {
+    arena.result[0] = sys::syscall(S::endpoint_call, arena.cap[0], make_tag(3, 8), 42).rax;
+    arena.flag[0] = 1;
+    stop_here();
+}
+
+// The old kernel marked a thread whose fault was refused inactive without
+// stopping it: a client waiting for its reply waited forever.
+void refused_fault_releases_the_caller(Test& t) {
+    arena.cap[0] = allocate(ObjectType::endpoint);
+    Cptr handler = allocate(ObjectType::endpoint);
+    Cptr space = make_space();
+    if (!arena.cap[0] || !handler || !space) return t.fail("no objects");
+    if (!start(space, faulting_server, 0, handler) || !start(space, waiting_client)) return t.fail("no threads");
+    Fault f = wait_fault(handler);  // refused: the reply's label is 1
+    if (!f.arrived) return t.fail("no fault message from the server");
+    if (!arena.flag[1] || arena.result[1] != 0) t.fail("the server did not get the call");
+    if (!wait_flag(arena.flag[0])) return t.fail("the client still waits for a reply that cannot come");
+    expect_status(t, arena.result[0], err(Error::partner_died), "the client's call");
+    if (arena.flag[2]) t.fail("the server ran on after its fault was refused");
+}
+
 void run_privileged(Test& t, ThreadEntry attacker, uint64_t vector = 13) {
     Cptr handler = allocate(ObjectType::endpoint);
     Cptr thread = start(make_space(), attacker, 0, handler);
@@ -1358,6 +1392,8 @@ const Case attack_cases[] = {
     {"attack slots: slot indices 0, 2^radix, 2^63 and -1 are refused by every call", slot_indices_out_of_range},
     {"attack badge-max: badge 2^64-1 works and comes back intact; re-badging is refused", badge_overflow},
     {"attack cnode-full: retype into a full CNode and radix out of range are refused", full_cnodes},
+    {"attack fault-refused: a thread whose fault is refused is stopped, and its caller told (partner_died)",
+     refused_fault_releases_the_caller},
     {"attack priv-cli: cli in ring 3 stops only the attacker (#GP)", priv_cli},
     {"attack priv-hlt: hlt in ring 3 stops only the attacker (#GP)", priv_hlt},
     {"attack priv-wrmsr: wrmsr in ring 3 stops only the attacker (#GP)", priv_wrmsr},
