@@ -456,6 +456,23 @@ def scenario_bad_initrd(args, tap):
     check_status(tap, result, qemu_session.EXIT_FAILURE, "the kernel powers off cleanly, reporting failure")
 
 
+def scenario_big_initrd(args, tap):
+    result = boot(args, "poweroff", initrd=args.big_initrd,
+                  stop_when=lambda log: "root: done" in log or "KERNEL PANIC" in log)
+    check_present(tap, result.log, "a 40 MiB initrd is handed to the root task whole",
+                  r"^root: running; .* initrd 4\d{7} bytes")
+    check_no_panic(tap, result.log)
+
+
+def scenario_too_big_initrd(args, tap):
+    result = boot(args, "poweroff", initrd=args.too_big_initrd)
+    check_present(tap, result.log, "a 70 MiB initrd is refused with the slots it would need",
+                  r"^\[error\] root: the initrd \(\d+ KiB\) and the root program need \d+ slots, more than "
+                  r"the root CNode's 16384; nothing to run")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "the kernel powers off cleanly, reporting failure")
+
+
 def scenario_no_initrd(args, tap):
     args.initrd = None
     result = boot(args, "poweroff")
@@ -488,6 +505,8 @@ SCENARIOS = {
     "fault-halts": scenario_fault_halts,
     "bad-initrd": scenario_bad_initrd,
     "no-initrd": scenario_no_initrd,
+    "big-initrd": scenario_big_initrd,
+    "too-big-initrd": scenario_too_big_initrd,
     "bad-option": scenario_bad_option,
     "nmi": scenario_nmi,
     **{"fault-" + kind.replace("_", "-"): scenario_fault(kind) for kind in FAULTS},
@@ -499,6 +518,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     parser.add_argument("--bad-initrd")
+    parser.add_argument("--big-initrd")
+    parser.add_argument("--too-big-initrd")
     parser.add_argument("--log", help="also write the serial log here")
     qemu_session.add_arguments(parser)
     args = parser.parse_args()
