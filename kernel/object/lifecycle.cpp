@@ -67,17 +67,26 @@ void destroy(const Capability& cap) {
     }
 }
 
-// Whether no capability but slot's names this endpoint with this badge:
-// its copies are its children, the others it was minted beside are
-// siblings (not necessarily adjacent ones).
+// Whether no capability but slot's names this endpoint with this badge.
+// Its copies are its children; the others it was minted beside are its
+// siblings, and those minted one after another sit next to each other.
+// The search looks at the nearest siblings only, so that a deletion stays
+// constant work however many siblings there are: when none of those has
+// the badge, the senders blocked with it are cancelled (a sender told
+// "cancelled" while a capability with its badge survives farther away can
+// send again; one left blocked forever could not).
 bool last_with_badge(const Slot* slot) {
+    constexpr unsigned nearest = 32;
     const Capability& cap = slot->cap;
-    if (slot->first_child) return false;
     auto same = [&](const Slot* s) { return s && s->cap.same_object(cap) && s->cap.data == cap.data; };
-    if (same(slot->parent)) return false;
-    const Slot* first = slot->parent ? slot->parent->first_child : slot;
-    for (const Slot* s = first; s; s = s->next_sibling)
-        if (s != slot && same(s)) return false;
+    if (slot->first_child || same(slot->parent)) return false;
+    const Slot* before = slot->prev_sibling;
+    const Slot* after = slot->next_sibling;
+    for (unsigned i = 0; i < nearest && (before || after); ++i) {
+        if (same(before) || same(after)) return false;
+        if (before) before = before->prev_sibling;
+        if (after) after = after->next_sibling;
+    }
     return true;
 }
 

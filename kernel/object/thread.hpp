@@ -58,6 +58,7 @@ struct Thread {
     bool faulting;
     uint64_t fault_address, fault_code, fault_ip, fault_vector;
     int64_t exit_status;
+    bool restarting;             // its last system call was preempted and runs again
 
     // The capabilities the thread runs with: copies, so the objects live
     // as long as the thread uses them.

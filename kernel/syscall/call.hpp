@@ -24,6 +24,11 @@ using object::Thread;
 namespace rights = abi::rights;
 
 // Outcomes beyond abi::Error, never seen by user space.
+//
+// A handler that may return `restart` reads and clears Thread::restarting
+// (with continued()) before anything else: the restarted call is always
+// the thread's very next one, so the flag is consumed there and nowhere
+// else pays for it.
 // The thread blocked or stopped: whoever wakes it sets its status.
 inline constexpr Error blocked = Error(-1);
 // Preempted in a long operation whose progress is kept in the objects:
@@ -33,6 +38,7 @@ inline constexpr Error restart = Error(-2);
 struct Call {
     Thread* self;
     arch::TrapFrame& frame;
+
     uint64_t arg(unsigned i) const {
         const uint64_t values[] = {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9};
         return values[i];
@@ -54,6 +60,13 @@ inline Error lookup_slot(const Call& c, uint64_t cnode_cptr, uint64_t index, Slo
     if (Error e = lookup(c, cnode_cptr, ObjectType::cnode, rights::write, cnode); e != Error::none) return e;
     out = object::cnode::slot_at(cnode->cap, index);
     return out ? Error::none : Error::bad_argument;
+}
+
+// Whether this call is a preempted one run again; clears the mark.
+inline bool continued(Call& c) {
+    bool again = c.self->restarting;
+    c.self->restarting = false;
+    return again;
 }
 
 template <typename T>

@@ -40,15 +40,17 @@ Error sys_cap_move(Call& c) {
 }
 
 Error sys_cap_delete(Call& c) {
+    bool again = continued(c);
     Slot* slot;
     TRY(lookup_slot(c, c.arg(0), c.arg(1), slot));
-    // A restarted delete finds the slot already empty and finishes the
-    // destruction it started.
-    object::delete_capability(slot);
+    // A preempted delete only finishes the destruction it started: the
+    // slot may hold a new capability by now.
+    if (!again) object::delete_capability(slot);
     return outcome(object::finish_destruction());
 }
 
 Error sys_cap_revoke(Call& c) {
+    continued(c);  // a revoke run again simply goes on
     Slot* slot;
     TRY(lookup_slot(c, c.arg(0), c.arg(1), slot));
     if (slot->cap.is_null()) return Error::invalid_capability;
@@ -65,6 +67,7 @@ Error sys_cap_identify(Call& c) {
 }
 
 Error sys_untyped_retype(Call& c) {
+    continued(c);  // its arguments already name what is left to do
     Slot* untyped;
     TRY(lookup(c, c.arg(0), ObjectType::untyped, rights::write, untyped));
     if (c.arg(1) >= uint64_t(ObjectType::count)) return Error::bad_argument;

@@ -57,7 +57,10 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
     }
     if (self->state == object::ThreadState::running) {
         // A restarted call finds its number still in rax.
-        if (status == restart) frame->rip -= syscall_instruction_length;
+        if (status == restart) {
+            frame->rip -= syscall_instruction_length;
+            self->restarting = true;
+        }
         else if (status != blocked) frame->rax = uint64_t(abi::error_code(status));
     }
     return sched::switch_pending() ? sched::schedule() : frame;

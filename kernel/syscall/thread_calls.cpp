@@ -32,6 +32,7 @@ Error sys_yield(Call&) {
 }
 
 Error sys_thread_configure(Call& c) {
+    continued(c);  // run again, it binds the same capabilities anew
     Slot *thread, *cspace, *vspace, *ipc_frame = nullptr, *fault = nullptr;
     TRY(lookup(c, c.arg(0), ObjectType::thread, rights::write, thread));
     TRY(lookup(c, c.arg(1), ObjectType::cnode, rights::write, cspace));
@@ -89,6 +90,7 @@ Error sys_thread_write_registers(Call& c) {
     f.r8 = r.r8, f.r9 = r.r9, f.r10 = r.r10, f.r11 = r.r11, f.r12 = r.r12, f.r13 = r.r13, f.r14 = r.r14,
     f.r15 = r.r15;
     f.vector = 0;  // resume with iretq: every register, rcx and r11 included
+    t->restarting = false;  // whatever it was doing, it starts afresh
     return Error::none;
 }
 

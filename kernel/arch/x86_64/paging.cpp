@@ -16,8 +16,8 @@ uint64_t* table(uint64_t physical) { return mm::phys_to_virt<uint64_t>(physical 
 // when allocate is given. Without one, a missing table ends the walk with
 // Error::not_mapped and missing_level set to the level of that table. A
 // large page on the way ends it with Error::misaligned.
-uint64_t* walk(uint64_t* top, uint64_t va, unsigned level, TableAllocator allocate, Error& error,
-               unsigned& missing_level) {
+[[gnu::always_inline]] inline uint64_t* walk(uint64_t* top, uint64_t va, unsigned level, TableAllocator allocate,
+                                             Error& error, unsigned& missing_level) {
     uint64_t* entries = top;
     for (unsigned l = 4; l > level; --l) {
         uint64_t& entry = entries[index_at(va, l)];
