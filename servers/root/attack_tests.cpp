@@ -733,6 +733,51 @@ void lose_configuration(Test& t, bool lose_space) {
     if (arena.counter[0] != before) t.fail("the thread ran after the refused resume");
 }
 
+// Long operations with a thread of our own priority ready and a time slice
+// of one tick: they are preempted (the spinner runs while the one call is
+// in progress) and restarted, and still complete exactly.
+void preempted_operations(Test& t) {
+    constexpr uint64_t big = 4;  // CNodes of 2^16 slots, 4 MiB each
+    Cptr region = allocate(ObjectType::untyped, 24);
+    Cptr first = free_slot();
+    for (uint64_t i = 1; i < big; ++i) free_slot();
+    Cptr ep = allocate(ObjectType::endpoint);
+    if (!region || !ep || !start(make_space(), spinner, 1)) return t.fail("cannot set up");
+    t.expect(sys::thread_set_priority(slot::thread, 255, 1), Error::none, "a one-tick slice");
+    let_others_run(5);
+    uint64_t before = arena.counter[1];
+    t.expect(sys::untyped_retype(region, ObjectType::cnode, 16, slot::cnode, first, big), Error::none,
+             "retype 16 MiB of CNodes in one call");
+    uint64_t during_retype = arena.counter[1] - before;
+    for (uint64_t i = 0; i < big; ++i) {
+        Identity id = identify(first + i);
+        if (id.type != ObjectType::cnode || id.size_bits != 16) t.fail("object %lu: type %u radix %u", i, unsigned(id.type), id.size_bits);
+    }
+    // Fill one with 10,000 copies, then delete it: a 65,536-slot zombie.
+    int64_t r = 0;
+    for (uint64_t i = 1; r == 0 && i <= 10000; ++i) r = sys::cap_copy(first, i * 6, slot::cnode, ep);
+    if (r != 0) return t.fail("copies: %s", name_of(r));
+    before = arena.counter[1];
+    t.expect(sys::cap_delete(slot::cnode, first), Error::none, "delete the CNode holding 10,000 copies");
+    uint64_t during_delete = arena.counter[1] - before;
+    if (exists(first)) t.fail("the deleted CNode is still there");
+    t.expect(sys::cap_copy(slot::cnode, first, slot::cnode, ep), Error::none, "the slot takes a new capability");
+    // Every copy is gone: the endpoint's only capabilities are ep and first.
+    Cptr probe = free_slot();
+    t.expect(sys::cap_move(slot::cnode, probe, slot::cnode, first), Error::none, "move the new copy");
+    t.expect(sys::cap_revoke(slot::cnode, ep), Error::none, "revoke the endpoint");
+    if (exists(probe)) t.fail("a copy survived the revoke");
+    before = arena.counter[1];
+    t.expect(sys::cap_revoke(slot::cnode, region), Error::none, "revoke the 16 MiB region");
+    uint64_t during_revoke = arena.counter[1] - before;
+    t.expect(sys::thread_set_priority(slot::thread, 255, 10), Error::none, "the usual slice again");
+    sys::print("# the spinner ran %lu / %lu / %lu loops during the retype / delete / revoke\n", during_retype,
+               during_delete, during_revoke);
+    if (!during_retype) t.fail("the 16 MiB retype was never preempted");
+    t.expect(sys::untyped_retype(region, ObjectType::cnode, 16, slot::cnode, first, big), Error::none,
+             "the region is whole again");
+}
+
 void lost_cspace_stops_the_thread(Test& t) { lose_configuration(t, false); }
 void lost_vspace_stops_the_thread(Test& t) { lose_configuration(t, true); }
 
@@ -1375,6 +1420,8 @@ const Case attack_cases[] = {
     {"attack regs-rflags: hostile rflags are sanitised", hostile_rflags_are_sanitised},
     {"attack priority: priorities above the caller or out of range are refused", priorities_are_bounded},
     {"attack lost-cspace: a thread whose CNode is revoked stops with vector 257", lost_cspace_stops_the_thread},
+    {"attack preempted-ops: retype, delete and revoke preempted by a thread of equal priority complete exactly",
+     preempted_operations},
     {"attack ipc-rewrite: a blocked sender's message cannot be rewritten to 511 bytes and 3 capabilities",
      rewritten_message_is_refused},
     {"attack query-rights: address_space_query needs the write right", query_needs_write},
