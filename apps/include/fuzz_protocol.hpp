@@ -35,7 +35,11 @@ inline constexpr uint64_t vspace = 40;           // another address space
 inline constexpr uint64_t thread_copy = 41;      // a copy of 39
 inline constexpr uint64_t frame_copy = 42;       // a copy of 28 (unmapped)
 inline constexpr uint64_t endpoint_read = 43;    // 20 minted receive-only
-inline constexpr uint64_t playground_end = 44;   // 44..127: empty, for the fuzzer's own
+inline constexpr uint64_t server = 44;           // a thread in its own address space, with
+                                                 // its own IPC buffer (45), faults to 21;
+                                                 // the fuzzer starts it as a receiver on 20
+inline constexpr uint64_t server_ipc_buffer = 45;
+inline constexpr uint64_t playground_end = 46;   // 46..127: empty, for the fuzzer's own
 inline constexpr uint64_t free_end = 128;
 inline constexpr uint64_t body_first = 128;      // its image, stack, IPC buffer, page tables
 inline constexpr uint64_t trace_console = 255;   // a second console, for fuzz_trace=1
@@ -47,6 +51,8 @@ inline constexpr uint64_t slot_count = 1ull << cnode_radix;
 // Where the playground frames 28..31 are mapped in the fuzz task.
 inline constexpr uint64_t playground_address = 0x0000400000000000ull;
 inline constexpr uint64_t playground_pages = 4;
+// The server thread's IPC buffer.
+inline constexpr uint64_t server_ipc_address = 0x0000480000000000ull;
 // The status page, mapped in the fuzz task and in the root task.
 inline constexpr uint64_t status_address = 0x0000500000000000ull;
 

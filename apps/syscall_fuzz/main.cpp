@@ -1,4 +1,4 @@
-// syscall_fuzz SEED INCARNATION CALLS [TRACE]: the system-call fuzzer of
+// syscall_fuzz SEED INCARNATION CALLS [TRACE_FROM]: the system-call fuzzer of
 // run=fuzz (servers/root/fuzz.cpp builds this task and supervises it).
 //
 // It issues CALLS random, "half valid" system calls from a PRNG seeded with
@@ -9,8 +9,8 @@
 // unmapped, unaligned, kernel-half and non-canonical ones, random rights,
 // badges and message tags. It carries on after every error. Each call is
 // counted in the status page (the root task's heartbeat) and kept in a
-// ring of the last calls; with TRACE=1 each is also printed before it is
-// made, so a call that hangs or crashes the kernel is the last line.
+// ring of the last calls; with TRACE_FROM each from that one on is also printed
+// before it is made, so a call that hangs or crashes the kernel is the last line.
 //
 // It avoids only what would end the machine or block for good by design:
 // exit, system_poweroff and notification_wait are never called, IPC
@@ -56,13 +56,18 @@ uint64_t huge() {
 uint64_t slot() {
     if (chance(65536) && body_end > fuzz::slot::body_first)
         return fuzz::slot::body_first + below(body_end - fuzz::slot::body_first);
-    if (chance(8192)) return chance(2) ? ts::thread : ts::ipc_buffer;
+    if (chance(8192)) {
+        constexpr uint64_t own[] = {ts::cnode, ts::thread, ts::ipc_buffer};
+        return own[below(3)];
+    }
     uint64_t r = below(1000);
     if (r < 600) return fuzz::slot::playground_first + below(fuzz::slot::playground_end - fuzz::slot::playground_first);
     if (r < 850) return fuzz::slot::playground_end + below(fuzz::slot::free_end - fuzz::slot::playground_end);
     if (r < 900) {
         // Not the IPC buffer frame (5): unmapped, it would stop us at the next IPC call.
-        constexpr uint64_t standard[] = {ts::cnode, ts::vspace, ts::console, ts::registry, ts::inbox, ts::pager, 9, 15};
+        // Nor its own CNode (1): the copy in 18 is the one to lose (both gone,
+        // every CNode call fails for the rest of the fuzz task's life).
+        constexpr uint64_t standard[] = {ts::vspace, ts::console, ts::registry, ts::inbox, ts::pager, 9, 15};
         return standard[below(sizeof standard / sizeof *standard)];
     }
     if (r < 960) return chance(4) ? 0 : body_end + below(fuzz::slot_count - body_end);
@@ -83,7 +88,8 @@ uint64_t cnode() {
 uint64_t index() {
     if (!chance(8)) return slot();
     uint64_t i = below(20);
-    return i == ts::ipc_buffer ? 0 : i;  // (slot() names the IPC buffer frame rarely, on purpose)
+    // (slot() names the IPC buffer frame and our CNode rarely, on purpose)
+    return i == ts::ipc_buffer || i == ts::cnode ? 0 : i;
 }
 
 // A destination index: mostly an empty slot of ours, so copies and retypes can succeed.
@@ -179,6 +185,44 @@ bool is_self(uint64_t thread) {
 }
 
 const char dot_line[] = "fuzz: debug_write\n";
+
+// --- the server thread ------------------------------------------------------------
+// A receiver on the playground's first endpoint, so that sends and calls
+// (with capabilities, when the endpoint capability grants) find a partner:
+// it answers each message with its first words back. It runs in our
+// address space on a stack of its own.
+alignas(16) uint8_t server_stack[4 * 4096];
+
+[[noreturn]] void serve(uint64_t) {
+    auto& b = *reinterpret_cast<abi::ipc::Buffer*>(fuzz::server_ipc_address);
+    b.receive_cnode = ts::cnode;
+    b.receive_index = 96;
+    sys::Registers r = sys::syscall(Syscall::endpoint_recv, fuzz::slot::endpoint, 0);
+    for (;;) {
+        if (r.rax < 0) {  // our endpoint is gone, or worse: stop rather than spin
+            if (sys::thread_suspend(fuzz::slot::server) < 0) sys::yield();
+            r = sys::syscall(Syscall::endpoint_recv, fuzz::slot::endpoint, 0);
+            continue;
+        }
+        b.receive_cnode = ts::cnode;
+        b.receive_index = 96 + (r.rsi & 31);  // received capabilities land in 96..127
+        uint64_t length = abi::ipc::tag_length(r.rsi);
+        // A fault message (the other thread's faults come here) is refused:
+        // label 0 would resume the thread into the same fault, for ever.
+        uint64_t label = abi::ipc::tag_label(r.rsi) == abi::ipc::fault_label ? 1 : r.rdi & 0xFF;
+        uint64_t tag = abi::ipc::make_tag(label, length > 256 ? 256 : length);
+        r = sys::syscall(Syscall::endpoint_reply_recv, fuzz::slot::endpoint, tag, r.rdx, r.r10, r.r8, r.r9);
+    }
+}
+
+void start_server() {
+    abi::ThreadRegisters r{};
+    r.rip = uint64_t(&serve);
+    r.rsp = uint64_t(server_stack + sizeof server_stack) - 8;
+    r.rflags = 0x202;
+    sys::thread_write_registers(fuzz::slot::server, r);
+    sys::thread_resume(fuzz::slot::server);
+}
 
 // --- one call -------------------------------------------------------------------
 
@@ -299,7 +343,8 @@ int main(int argc, char** argv, char**) {
     uint64_t seed = argc > 1 ? sys::parse_number(argv[1]) : 1;
     uint64_t incarnation = argc > 2 ? sys::parse_number(argv[2]) : 0;
     uint64_t calls = argc > 3 ? sys::parse_number(argv[3]) : 1000;
-    bool trace = argc > 4 && argv[4][0] == '1';
+    bool trace = argc > 4;
+    uint64_t trace_first = trace ? sys::parse_number(argv[4]) : 0;
     // The trace goes through a console capability far from the slots we
     // mostly abuse, so it outlives a deleted slot 4.
     if (trace) sys::set_console(fuzz::slot::trace_console);
@@ -307,10 +352,11 @@ int main(int argc, char** argv, char**) {
     body_end = fuzz::slot::body_first;
     while (body_end < fuzz::slot_count && sys::cap_identify(body_end).result >= 0) ++body_end;
 
+    start_server();
     fuzz::Status& status = *reinterpret_cast<fuzz::Status*>(fuzz::status_address);
     for (uint64_t i = 0; i < calls; ++i) {
         fuzz::Call c = next_call();
-        if (trace)
+        if (trace && i >= trace_first)
             sys::print("fuzz: trace %lu.%lu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx)\n", incarnation, i,
                        fuzz::call_name(c.number), c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
         fuzz::Call& kept = status.ring[status.ring_next % fuzz::ring_size];
@@ -320,7 +366,7 @@ int main(int argc, char** argv, char**) {
         int64_t result = sys::syscall(Syscall(c.number), c.args[0], c.args[1], c.args[2], c.args[3], c.args[4],
                                       c.args[5]).rax;
         kept.result = result;
-        if (trace) sys::print("fuzz: trace %lu.%lu: = %ld\n", incarnation, i, result);
+        if (trace && i >= trace_first) sys::print("fuzz: trace %lu.%lu: = %ld\n", incarnation, i, result);
         unsigned kind = fuzz::call_kind(c.number);
         status.calls_by_kind[kind] = status.calls_by_kind[kind] + 1;
         if (result >= 0) status.ok_by_kind[kind] = status.ok_by_kind[kind] + 1;

@@ -39,11 +39,12 @@ constexpr unsigned fuzz_region_bits = 20;    // 1 MiB: everything of one fuzz ta
 constexpr unsigned checker_region_bits = 21; // the checker and echo tasks
 constexpr uint64_t scratch_address = 0x0000320000000000ull;
 constexpr uint64_t progress_every = 50000;
-constexpr uint64_t default_segment = 25000;  // calls per fuzz task, unless it stops before
+constexpr uint64_t default_segment = 10000;  // calls per fuzz task, unless it stops before
 constexpr uint64_t silence_ms = 400;         // no call for this long: the fuzzer has stopped
 constexpr uint64_t max_restarts = 2000;      // per seed: more means something is broken
 constexpr uint64_t badge_fuzz = 1, badge_checker = 2, badge_echo = 3;
-constexpr unsigned window_tables = 8;
+constexpr unsigned window_tables = 12;
+constexpr uint64_t no_trace = ~0ull;
 
 Cptr watch;  // the fault endpoint of the fuzz, checker and echo tasks
 
@@ -126,25 +127,37 @@ bool build_playground(FuzzTask& t) {
     TRY("move thread", sys::cap_move(c, fs::thread, own, s0));
     TRY("move vspace", sys::cap_move(c, fs::vspace, own, s1));
     sys::cap_delete(own, s2);
+    // The server thread: in the fuzz task's own address space; the fuzzer
+    // sets its registers and starts it.
+    TRY("server", sys::untyped_retype(region, ObjectType::thread, 0, own, s0));
+    TRY("server buffer", sys::untyped_retype(region, ObjectType::frame, 0, own, s1));
+    TRY("map server buffer", map_in_task(t, s1, fuzz::server_ipc_address, rights::read | rights::write));
+    TRY("endpoint copy", sys::cap_copy(own, s2, c, fs::endpoint + 1));
+    TRY("configure server", sys::thread_configure(s0, c, t.r.vspace, s1, fuzz::server_ipc_address, s2));
+    TRY("server priority", sys::thread_set_priority(s0, priority));
+    TRY("move server", sys::cap_move(c, fs::server, own, s0));
+    TRY("move server buffer", sys::cap_move(c, fs::server_ipc_buffer, own, s1));
+    sys::cap_delete(own, s2);
     TRY("thread copy", sys::cap_copy(c, fs::thread_copy, c, fs::thread));
     TRY("frame copy", sys::cap_copy(c, fs::frame_copy, c, fs::frame_mapped));
     TRY("receive-only mint", sys::cap_mint(c, fs::endpoint_read, c, fs::endpoint, rights::read, 0));
     return true;
 }
 
-bool build_fuzz_task(FuzzTask& t, uint64_t seed, uint64_t incarnation, uint64_t calls, bool trace) {
+bool build_fuzz_task(FuzzTask& t, uint64_t seed, uint64_t incarnation, uint64_t calls, uint64_t trace_first) {
     cpio::File file;
     if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "syscall_fuzz",
                     file)) {
         sys::print("fuzz: no syscall_fuzz in the initrd\n");
         return false;
     }
-    char seed_text[24], incarnation_text[24], calls_text[24];
+    char seed_text[24], incarnation_text[24], calls_text[24], trace_text[24];
+    lib::format_to(trace_text, sizeof trace_text, "%lu", trace_first);
     lib::format_to(seed_text, sizeof seed_text, "%lu", seed);
     lib::format_to(incarnation_text, sizeof incarnation_text, "%lu", incarnation);
     lib::format_to(calls_text, sizeof calls_text, "%lu", calls);
-    const char* argv[] = {"syscall_fuzz", seed_text, incarnation_text, calls_text, trace ? "1" : "0"};
-    sys::ProgramRequest p{file.data, file.size, 5, argv, 0, nullptr, badge_fuzz, priority, slot::console, 0, watch,
+    const char* argv[] = {"syscall_fuzz", seed_text, incarnation_text, calls_text, trace_text};
+    sys::ProgramRequest p{file.data, file.size, trace_first == no_trace ? 4 : 5, argv, 0, nullptr, badge_fuzz, priority, slot::console, 0, watch,
                           false};
     const char* why = "";
     t.tables_used = 0;
@@ -238,7 +251,7 @@ bool fuzz_faulted() {
 
 // Runs one seed to its end; false if the fuzz task cannot be built or
 // stops too often.
-bool run_seed(FuzzTask& t, uint64_t seed, uint64_t calls, uint64_t segment, bool trace, Totals& totals) {
+bool run_seed(FuzzTask& t, uint64_t seed, uint64_t calls, uint64_t segment, uint64_t trace_from, Totals& totals) {
     uint64_t done = 0, restarts = 0, incarnation = 0, ok = 0, next_progress = progress_every;
     uint64_t start = rdtsc(), last_print = start;
     while (done < calls) {
@@ -247,7 +260,13 @@ bool run_seed(FuzzTask& t, uint64_t seed, uint64_t calls, uint64_t segment, bool
             return false;
         }
         uint64_t budget = calls - done < segment ? calls - done : segment;
-        if (!build_fuzz_task(t, seed, incarnation++, budget, trace)) return false;
+        // Traced: the calls from trace_from on (counted over the seed).
+        uint64_t trace_first = trace_from > done ? trace_from - done : 0;
+        if (trace_from != no_trace && trace_first < budget)
+            sys::print("fuzz: seed %lu: fuzz task %lu makes calls %lu.. (traced from %lu)\n", seed, incarnation, done,
+                       done + trace_first);
+        if (!build_fuzz_task(t, seed, incarnation++, budget, trace_from == no_trace ? no_trace : trace_first))
+            return false;
         fuzz::Status& st = status();
         uint64_t last_calls = 0, last_change = rdtsc();
         const char* stopped = nullptr;
@@ -381,9 +400,13 @@ int run_fuzz() {
     command_line_value("fuzz_segment", segment_text, sizeof segment_text);
     uint64_t segment = segment_text[0] ? sys::parse_number(segment_text) : default_segment;
     if (!segment) segment = default_segment;
-    char trace_text[4] = "0";
-    command_line_value("fuzz_trace", trace_text, sizeof trace_text);
-    bool trace = trace_text[0] == '1';
+    // fuzz_trace=1 prints every call; fuzz_trace_from=N the calls of each
+    // seed from the N-th on (to reproduce a failure seen after N calls).
+    char trace_text[24] = "";
+    uint64_t trace_from = no_trace;
+    if (command_line_value("fuzz_trace", trace_text, sizeof trace_text) && trace_text[0] == '1') trace_from = 0;
+    if (command_line_value("fuzz_trace_from", trace_text, sizeof trace_text)) trace_from = sys::parse_number(trace_text);
+    bool trace = trace_from != no_trace;
     sys::print("fuzz: %lu seeds (%s), %lu calls each, a fresh fuzz task every %lu calls%s\n", seed_count, seed_text,
                calls, segment, trace ? ", traced" : "");
 
@@ -406,7 +429,7 @@ int run_fuzz() {
     int failures = 0;
     CheckerCounts before{};
     for (uint64_t i = 0; i < seed_count; ++i) {
-        if (!run_seed(t, seeds[i], calls, segment, trace, totals)) {
+        if (!run_seed(t, seeds[i], calls, segment, trace_from, totals)) {
             ++failures;
             break;
         }
