@@ -61,5 +61,6 @@ int run_ping_pong();
 int run_configuration();  // the programs listed in the initrd's boot.cfg
 int run_scale();
 int run_pager_stress();
+int run_fuzz();          // run=fuzz: the system-call fuzzer (docs/fuzzing.md)
 
 }  // namespace root

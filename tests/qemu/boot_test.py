@@ -67,9 +67,10 @@ def forward_guest_tap(tap, log, prefix="kernel selftest"):
 LOG_FILE = None
 
 
-def boot(args, append, initrd=None, stop_when=None, extra=()):
+def boot(args, append, initrd=None, stop_when=None, extra=(), silence=None):
     """Boots once; the serial log goes to stderr (meson's test log) and --log."""
-    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd, extra), args.timeout, stop_when)
+    result = qemu_session.run(qemu_session.qemu_command(args, append, initrd, extra), args.timeout, stop_when,
+                              silence=silence)
     sys.stderr.write(result.log)
     if LOG_FILE:
         with open(LOG_FILE, "a") as f:
@@ -488,7 +489,50 @@ def scenario_bad_option(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
 
 
+FUZZ_SILENCE = 8  # seconds without a line: the guest hangs
+
+
+def scenario_fuzz(args, tap):
+    """The system-call fuzzer (docs/fuzzing.md): fixed seeds, at least a
+    million calls in all, a checker task verifying its memory and IPC
+    beside it; no panic, no kernel exception dump, no reset, never 8 s
+    without output, and the guest reports success."""
+    seeds = [int(s) for s in args.fuzz_seeds.split(",")]
+    append = f"run=fuzz seed={args.fuzz_seeds} calls={args.fuzz_calls} poweroff"
+    print(f"# {append}")
+    result = boot(args, append, silence=FUZZ_SILENCE)
+    log = result.log
+    last = [line for line in log.splitlines() if line.strip()][-1:] or ["(no output)"]
+    tap.check(result.silent is None, f"the guest never went silent for {FUZZ_SILENCE} s",
+              f"silent for {FUZZ_SILENCE} s after {result.seconds:.1f} s; the last line was: {last[0]}"
+              " (a kernel hang: reproduce with the seed of the last progress line and fuzz_trace_from=N)")
+    check_no_panic(tap, log)
+    dump = find(log, r"^(Backtrace:|RIP 0x[0-9a-f]{16} <).*")
+    tap.check(not dump, "no kernel exception dump", dump and dump.group(0))
+    tap.check(log.count("setup: real mode entry") == 1, "no reset: the machine booted once",
+              f"{log.count('setup: real mode entry')} boot banners")
+    total_calls = 0
+    for seed in seeds:
+        summary = find(log, rf"^fuzz: seed {seed}: (\d+) calls, (\d+) restarts, (\d+) fuzz tasks, .*\((\d+) calls/s\)$")
+        tap.check(summary and int(summary.group(1)) == args.fuzz_calls,
+                  f"seed {seed}: {args.fuzz_calls} calls made", summary and summary.group(0))
+        if summary:
+            total_calls += int(summary.group(1))
+            print(f"# seed {seed}: {summary.group(0)}")
+        checker = find(log, rf"^fuzz: seed {seed}: checker: (\d+) pages verified, (\d+) messages, (\d+) errors$")
+        tap.check(checker and int(checker.group(1)) > 0 and int(checker.group(2)) > 0 and checker.group(3) == "0",
+                  f"seed {seed}: the checker verified pages and messages, 0 errors", checker and checker.group(0))
+    total = find(log, r"^fuzz: total: (\d+) calls, .*; checker: .*, (\d+) errors$")
+    tap.check(total and int(total.group(1)) == total_calls and total_calls >= args.fuzz_min_calls,
+              f"at least {args.fuzz_min_calls} calls in all", total and total.group(0))
+    tap.check(total and total.group(2) == "0", "the checker saw no error and never faulted", total and total.group(0))
+    check_present(tap, log, "the root task reports the fuzz run passed", r"^fuzz: passed$")
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+    print(f"# {result.seconds:.1f} s in QEMU")
+
+
 SCENARIOS = {
+    "fuzz": scenario_fuzz,
     "boot": scenario_boot,
     "idle": scenario_idle,
     "selftest": scenario_selftest,
@@ -521,6 +565,9 @@ def main():
     parser.add_argument("--big-initrd")
     parser.add_argument("--too-big-initrd")
     parser.add_argument("--log", help="also write the serial log here")
+    parser.add_argument("--fuzz-seeds", default="1,2,3,4", help="fuzz: the seeds, comma-separated")
+    parser.add_argument("--fuzz-calls", type=int, default=250000, help="fuzz: calls per seed")
+    parser.add_argument("--fuzz-min-calls", type=int, default=1000000, help="fuzz: calls needed in all")
     qemu_session.add_arguments(parser)
     args = parser.parse_args()
 

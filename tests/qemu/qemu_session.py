@@ -36,18 +36,22 @@ def add_arguments(parser):
 
 
 class Result:
-    def __init__(self, log, status, timed_out, seconds):
+    def __init__(self, log, status, timed_out, seconds, silent=None):
         self.log = log              # the serial output, with \r removed
         self.status = status        # QEMU's exit status (None if killed)
         self.timed_out = timed_out
         self.seconds = seconds
+        self.silent = silent        # seconds of silence that got QEMU killed, or None
 
 
-def run(command, timeout, stop_when=None, echo=None):
+def run(command, timeout, stop_when=None, echo=None, silence=None):
     """Runs QEMU until it exits, timeout seconds pass, or stop_when(log) is true.
 
     Never sleeps for a fixed time: it waits on QEMU's output and exit.
-    echo, if given, receives each complete line as it arrives.
+    echo, if given, receives each complete line as it arrives. silence, if
+    given, is a watchdog: when no output arrives for that many seconds QEMU
+    is killed, and the result says so (a hung guest fails fast instead of
+    at the timeout).
     """
     start = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -57,14 +61,24 @@ def run(command, timeout, stop_when=None, echo=None):
     chunks = []
     pending = b""
     timed_out = False
+    silent = None
+    last_output = start
     try:
         while True:
-            remaining = timeout - (time.monotonic() - start)
+            now = time.monotonic()
+            remaining = timeout - (now - start)
             if remaining <= 0:
                 timed_out = True
                 break
+            if silence is not None:
+                quiet = now - last_output
+                if quiet >= silence:
+                    silent = silence
+                    break
+                remaining = min(remaining, silence - quiet)
             if not selector.select(remaining):
                 continue
+            last_output = time.monotonic()
             data = os.read(process.stdout.fileno(), 65536)
             if not data:
                 break
@@ -81,9 +95,9 @@ def run(command, timeout, stop_when=None, echo=None):
             process.kill()
         status = process.wait()
         selector.close()
-    if timed_out or status < 0:
+    if timed_out or silent or status < 0:
         status = None
-    return Result(_text(chunks), status, timed_out, time.monotonic() - start)
+    return Result(_text(chunks), status, timed_out, time.monotonic() - start, silent)
 
 
 def _text(chunks):
