@@ -31,6 +31,9 @@ namespace slot = abi::root_slot;
 
 constexpr uint64_t page = 4096;
 
+// Every segment the ELF reader accepts has its place in the boot info.
+static_assert(abi::max_image_segments >= elf::max_segments);
+
 // All free memory as untyped regions, held here until the root CNode
 // exists to receive them.
 Slot untyped_slots[abi::max_boot_untyped];
