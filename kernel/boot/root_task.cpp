@@ -31,8 +31,13 @@ namespace slot = abi::root_slot;
 
 constexpr uint64_t page = 4096;
 
-// Every segment the ELF reader accepts has its place in the boot info.
-static_assert(abi::max_image_segments >= elf::max_segments);
+// The boot info describes the root program's segments in one page, which
+// holds fewer than the ELF reader accepts (elf::max_segments would not fit:
+// the second assertion says so, and should go, with the root's own cap, once
+// it does). A root program with more is refused below, by name.
+static_assert(abi::max_image_segments <= elf::max_segments);
+static_assert(sizeof(abi::BootInfo) + (elf::max_segments - abi::max_image_segments) * sizeof(abi::ImageSegment) > 4096,
+              "the boot info could describe every segment the ELF reader accepts: drop the root's own cap");
 
 // All free memory as untyped regions, held here until the root CNode
 // exists to receive them.
@@ -123,10 +128,16 @@ bool start_root_task(const BootInfo& boot) {
         klog::error("root: the initrd has no program named \"root\"; nothing to run");
         return false;
     }
-    elf::Image image;
+    static elf::Image image;  // kept off the 16 KiB boot stack
     size_t bad_index = elf::no_index;
     if (elf::Error e = elf::parse(file.data, file.size, image, {}, &bad_index); e != elf::Error::none) {
         klog::error("root: \"root\" is not a valid program: %s; nothing to run", elf::describe(e));
+        return false;
+    }
+    if (image.segment_count > abi::max_image_segments) {
+        klog::error("root: \"root\" has %zu loadable segments; the boot info describes at most %u for the root "
+                    "program (other programs may have %zu); nothing to run",
+                    image.segment_count, abi::max_image_segments, elf::max_segments);
         return false;
     }
 
@@ -177,6 +188,8 @@ bool start_root_task(const BootInfo& boot) {
             uint64_t from = va > seg.vaddr ? va : seg.vaddr;
             uint64_t to = va + page < seg.vaddr + seg.file_size ? va + page : seg.vaddr + seg.file_size;
             if (from < to) memcpy(memory + (from - va), file.data + seg.file_offset + (from - seg.vaddr), to - from);
+            // A static PIE root lands at the reader's base, relocated here.
+            elf::relocate_page(file.data, image, va, memory);
             ++b.next;
         }
     }

@@ -24,7 +24,7 @@ namespace {
 using elf::Error;
 using Bytes = std::vector<uint8_t>;
 
-constexpr uint32_t PT_LOAD = 1, PT_NOTE = 4, PT_GNU_STACK = 0x6474e551;
+constexpr uint32_t PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4, PT_GNU_STACK = 0x6474e551;
 constexpr uint32_t PF_X = 1, PF_W = 2, PF_R = 4;
 constexpr uint16_t ET_REL = 1, ET_EXEC = 2, ET_DYN = 3, ET_CORE = 4;
 constexpr uint64_t kTop = ~uint64_t{0};
@@ -150,20 +150,48 @@ TEST(Elf, AcceptsSharedObjectTypeAsPositionIndependent) {
     EXPECT_EQ(image.segment_count, 2u);
 }
 
-// ET_DYN addresses are checked as linked: a PIE linked at 0 needs the caller
-// to allow page 0 (and to relocate it before mapping).
-TEST(Elf, PositionIndependentAtZeroNeedsPermissiveLimits) {
+// ET_DYN images are placed at Limits::position_independent_base plus their
+// link-time addresses, and the limits apply to where they land.
+TEST(Elf, PositionIndependentImageIsPlacedAtTheBase) {
     ElfBuilder b;
     b.type = ET_DYN;
     b.phdrs[0].vaddr = 0x100;
     b.phdrs[1].vaddr = 0x1200;
     b.entry = 0x100;
+    elf::Image image{};
+    ASSERT_EQ(parse(b.build(), image), Error::none);
+    const uint64_t base = elf::Limits{}.position_independent_base;
+    EXPECT_EQ(base, 0x0000000800000000u);
+    EXPECT_EQ(image.load_bias, base);
+    EXPECT_EQ(image.entry, base + 0x100);
+    EXPECT_EQ(image.segments[0].vaddr, base + 0x100);
+    EXPECT_EQ(image.segments[1].vaddr, base + 0x1200);
+    EXPECT_EQ(image.segments[1].file_offset, 0x200u);  // file offsets stay as they are
+    EXPECT_FALSE(image.needs_relocation());            // no PT_DYNAMIC: nothing to relocate
+
+    // Another base; with 0 the image stays where it was linked, and page 0
+    // is refused as for any program.
+    elf::Limits other;
+    other.position_independent_base = 0x7000000000;
+    ASSERT_EQ(parse(b.build(), image, other), Error::none);
+    EXPECT_EQ(image.entry, 0x7000000100u);
+    elf::Limits none;
+    none.position_independent_base = 0;
     size_t index = 0;
-    EXPECT_EQ(parse(b, &index), Error::segment_at_null);
+    EXPECT_EQ(parse(b, &index, none), Error::segment_at_null);
     EXPECT_EQ(index, 0u);
-    elf::Limits limits;
-    limits.lowest_address = 0;
-    EXPECT_EQ(parse(b, nullptr, limits), Error::none);
+    // Limits judge the placed image: too high a base crosses the user limit
+    // or wraps.
+    elf::Limits high;
+    high.position_independent_base = elf::Limits{}.user_limit - 0x1000;
+    EXPECT_EQ(parse(b, &index, high), Error::segment_in_kernel_half);
+    high.position_independent_base = 0xfffffffffffff000;
+    EXPECT_EQ(parse(b, &index, high), Error::address_overflow);
+    // An ET_EXEC file ignores the base.
+    ElfBuilder exec;
+    ASSERT_EQ(parse(exec.build(), image, other), Error::none);
+    EXPECT_EQ(image.load_bias, 0u);
+    EXPECT_EQ(image.entry, 0x400100u);
 }
 
 TEST(Elf, ParsesAtAnyAlignment) {
@@ -262,6 +290,8 @@ TEST(Elf, AlignmentZeroOrOneMeansUnconstrained) {
         EXPECT_EQ(parse(b), Error::none) << align;
     }
 }
+
+TEST(Elf, AcceptsAtLeast64Segments) { EXPECT_GE(elf::max_segments, 64u); }
 
 TEST(Elf, AcceptsExactlyMaxSegments) {
     ElfBuilder b;
@@ -626,7 +656,7 @@ TEST(Elf, ReportsTheFirstProblemInFileOrder) {
 
 TEST(Elf, DescribesEveryError) {
     std::vector<std::string> seen;
-    for (int e = 0; e <= static_cast<int>(Error::address_overflow); ++e) {
+    for (int e = 0; e <= static_cast<int>(Error::relocation_outside_image); ++e) {
         const char* text = elf::describe(static_cast<Error>(e));
         ASSERT_NE(text, nullptr);
         EXPECT_STRNE(text, "unknown error") << e;
@@ -635,6 +665,10 @@ TEST(Elf, DescribesEveryError) {
         seen.emplace_back(text);
     }
     EXPECT_STREQ(elf::describe(Error::writable_and_executable), "segment is both writable and executable");
+    EXPECT_STREQ(elf::describe(Error::needs_interpreter), "needs a dynamic linker (PT_INTERP)");
+    EXPECT_STREQ(elf::describe(Error::needs_shared_libraries), "needs a dynamic linker (DT_NEEDED shared libraries)");
+    EXPECT_STREQ(elf::describe(Error::needs_symbol_relocations),
+                 "needs a dynamic linker (relocations other than R_X86_64_RELATIVE)");
     EXPECT_STREQ(elf::describe(static_cast<Error>(200)), "unknown error");
 }
 
@@ -651,6 +685,276 @@ TEST(Elf, RefusesEveryTruncation) {
         else if (n < 64 + 3 * 56) EXPECT_EQ(e, Error::program_headers_out_of_bounds) << n;
         else EXPECT_EQ(e, Error::segment_out_of_file) << n;
     }
+}
+
+// ---- dynamic sections and relocations --------------------------------------
+
+constexpr uint64_t DT_NULL = 0, DT_NEEDED = 1, DT_PLTRELSZ = 2, DT_RELA = 7, DT_RELASZ = 8, DT_RELAENT = 9,
+                   DT_RELSZ = 18, DT_JMPREL = 23, DT_RELRSZ = 35, DT_RELR = 36, DT_RELRENT = 37, DT_FLAGS_1 = 0x6ffffffb;
+constexpr uint64_t R_X86_64_64 = 1, R_X86_64_RELATIVE = 8, R_X86_64_IRELATIVE = 37;
+
+struct Rela {
+    uint64_t offset, info, addend;
+};
+
+// A static PIE as `gcc -static-pie` lays it out, linked at 0: headers and
+// text (R X) in page 0, entry 0x100; data (R W) at 0x1000 with 0x200 file
+// bytes and bss to 0x3000. The data segment holds the dynamic section at
+// 0x1000, the RELA table at 0x1080, the RELR table at 0x1100 and
+// recognisable words from 0x1180.
+struct PieBuilder {
+    std::vector<std::pair<uint64_t, uint64_t>> dynamic;  // without DT_NULL
+    std::vector<Rela> rela;
+    std::vector<uint64_t> relr;
+    bool terminate = true;
+    ElfBuilder elf;
+
+    PieBuilder() {
+        elf.type = ET_DYN;
+        elf.entry = 0x100;
+        elf.file_size = 0x1200;
+        elf.phdrs = {
+            {PT_LOAD, PF_R | PF_X, 0, 0, 0x200, 0x200, 0x1000},
+            {PT_LOAD, PF_R | PF_W, 0x1000, 0x1000, 0x200, 0x2000, 0x1000},
+            {PT_DYNAMIC, PF_R | PF_W, 0x1000, 0x1000, 0x80, 0x80, 8},
+        };
+    }
+    void with_rela() {
+        dynamic.insert(dynamic.end(), {{DT_RELA, 0x1080}, {DT_RELASZ, rela.size() * 24}, {DT_RELAENT, 24}});
+    }
+    void with_relr() {
+        dynamic.insert(dynamic.end(), {{DT_RELR, 0x1100}, {DT_RELRSZ, relr.size() * 8}, {DT_RELRENT, 8}});
+    }
+    Bytes build() const {
+        Bytes b = elf.build();
+        size_t at = 0x1000;
+        for (auto [tag, value] : dynamic) {
+            ElfBuilder::put(b, at, tag, 8);
+            ElfBuilder::put(b, at + 8, value, 8);
+            at += 16;
+        }
+        if (terminate) ElfBuilder::put(b, at, DT_NULL, 8), ElfBuilder::put(b, at + 8, 0, 8);
+        for (size_t i = 0; i < rela.size(); ++i) {
+            ElfBuilder::put(b, 0x1080 + i * 24, rela[i].offset, 8);
+            ElfBuilder::put(b, 0x1088 + i * 24, rela[i].info, 8);
+            ElfBuilder::put(b, 0x1090 + i * 24, rela[i].addend, 8);
+        }
+        for (size_t i = 0; i < relr.size(); ++i) ElfBuilder::put(b, 0x1100 + i * 8, relr[i], 8);
+        for (uint64_t a = 0x1180; a < 0x1200; a += 8) ElfBuilder::put(b, a, 0x10000 + a, 8);  // "pointers" as linked
+        return b;
+    }
+};
+
+uint64_t word_at(const uint8_t* page, size_t offset) {
+    uint64_t value = 0;
+    for (size_t k = 0; k < 8; ++k) value |= uint64_t{page[offset + k]} << (8 * k);
+    return value;
+}
+
+// The page at `address` as the loader makes it: the file's bytes, zeros,
+// then relocate_page.
+std::vector<uint8_t> loaded_page(const Bytes& file, const elf::Image& image, uint64_t address) {
+    std::vector<uint8_t> page(elf::page_size, 0);
+    for (size_t k = 0; k < image.segment_count; ++k) {
+        const elf::Segment& s = image.segments[k];
+        for (uint64_t a = std::max(address, s.vaddr); a < std::min(address + elf::page_size, s.vaddr + s.file_size); ++a)
+            page[a - address] = file[s.file_offset + (a - s.vaddr)];
+    }
+    elf::relocate_page(file.data(), image, address, page.data());
+    return page;
+}
+
+TEST(ElfPie, AppliesRelativeRelaRelocations) {
+    PieBuilder b;
+    b.rela = {{0x1180, R_X86_64_RELATIVE, 0x100},     // data: the entry point
+              {0x2ff0, R_X86_64_RELATIVE, 0x1188},    // bss
+              {0x1ffc, R_X86_64_RELATIVE, 0x1190},    // straddles 0x2000
+              {0x1190, 0, 0}};                        // R_X86_64_NONE: skipped
+    b.with_rela();
+    b.dynamic.push_back({DT_FLAGS_1, 0x08000000});   // DF_1_PIE and other tags are ignored
+    const Bytes file = b.build();
+    elf::Image image{};
+    size_t index = 7;
+    ASSERT_EQ(parse(file, image, {}, &index), Error::none);
+    EXPECT_EQ(index, elf::no_index);
+    const uint64_t base = image.load_bias;
+    ASSERT_EQ(base, elf::Limits{}.position_independent_base);
+    EXPECT_TRUE(image.needs_relocation());
+    EXPECT_EQ(image.relocations.rela_offset, 0x1080u);
+    EXPECT_EQ(image.relocations.rela_count, 4u);
+    EXPECT_EQ(image.relocations.relr_count, 0u);
+
+    const auto data = loaded_page(file, image, base + 0x1000);
+    EXPECT_EQ(word_at(data.data(), 0x180), base + 0x100);
+    EXPECT_EQ(word_at(data.data(), 0x188), 0x10000u + 0x1188);  // untouched
+    EXPECT_EQ(word_at(data.data(), 0x190), 0x10000u + 0x1190);  // R_X86_64_NONE wrote nothing
+    const auto bss = loaded_page(file, image, base + 0x2000);
+    EXPECT_EQ(word_at(bss.data(), 0xff0), base + 0x1188);
+    // The straddling word: its low four bytes end page 0x1000, the rest
+    // begin page 0x2000.
+    const uint64_t straddling = base + 0x1190;
+    for (size_t k = 0; k < 4; ++k) EXPECT_EQ(data[0xffc + k], uint8_t(straddling >> (8 * k))) << k;
+    for (size_t k = 4; k < 8; ++k) EXPECT_EQ(bss[k - 4], uint8_t(straddling >> (8 * k))) << k;
+    // Text has no relocation: it is the file's bytes.
+    const auto text = loaded_page(file, image, base);
+    EXPECT_TRUE(std::equal(text.begin(), text.begin() + 0x200, file.begin()));
+}
+
+TEST(ElfPie, AppliesRelrRelocations) {
+    PieBuilder b;
+    // 0x1180; then a bitmap from 0x1188: bits 1, 2 and 4 -> 0x1188, 0x1190, 0x11a0;
+    // then 0x2ff8 in bss (its addend is 0).
+    b.relr = {0x1180, (1u << 1 | 1u << 2 | 1u << 4) | 1u, 0x2ff8};
+    b.with_relr();
+    const Bytes file = b.build();
+    elf::Image image{};
+    ASSERT_EQ(parse(file, image), Error::none);
+    EXPECT_EQ(image.relocations.relr_count, 3u);
+    const uint64_t base = image.load_bias;
+    const auto data = loaded_page(file, image, base + 0x1000);
+    for (uint64_t a : {0x1180u, 0x1188u, 0x1190u, 0x11a0u})
+        EXPECT_EQ(word_at(data.data(), a - 0x1000), base + 0x10000 + a) << std::hex << a;
+    for (uint64_t a : {0x1198u, 0x11a8u}) EXPECT_EQ(word_at(data.data(), a - 0x1000), 0x10000 + a) << std::hex << a;
+    EXPECT_EQ(word_at(loaded_page(file, image, base + 0x2000).data(), 0xff8), base);
+}
+
+TEST(ElfPie, EmptyRelocationTablesAreAccepted) {
+    PieBuilder b;
+    b.dynamic = {{DT_RELA, 0}, {DT_RELASZ, 0}, {DT_RELAENT, 24}, {DT_PLTRELSZ, 0}, {DT_JMPREL, 0}};
+    elf::Image image{};
+    ASSERT_EQ(parse(b.build(), image), Error::none);
+    EXPECT_FALSE(image.needs_relocation());
+}
+
+TEST(ElfRefuses, Interpreter) {
+    // A dynamically linked program: refused for its PT_INTERP, even when
+    // something else is wrong too.
+    PieBuilder b;
+    b.elf.phdrs.push_back({PT_INTERP, PF_R, 0x180, 0x180, 0x1c, 0x1c, 1});
+    size_t index = 0;
+    EXPECT_EQ(parse(b.elf, &index), Error::needs_interpreter);
+    EXPECT_EQ(index, 3u);
+    b.elf.phdrs[0].flags |= PF_W;
+    EXPECT_EQ(parse(b.elf, &index), Error::needs_interpreter);
+}
+
+TEST(ElfRefuses, SharedLibraries) {
+    PieBuilder b;
+    b.dynamic = {{DT_NEEDED, 1}};
+    size_t index = 0;
+    elf::Image image{};
+    EXPECT_EQ(parse(b.build(), image, {}, &index), Error::needs_shared_libraries);
+    EXPECT_EQ(index, 2u);  // the PT_DYNAMIC header
+}
+
+TEST(ElfRefuses, RelocationsOtherThanRelative) {
+    struct Case {
+        Rela rela;
+        const char* what;
+    } cases[] = {
+        {{0x1180, (uint64_t{1} << 32) | R_X86_64_64, 0}, "R_X86_64_64 against a symbol"},
+        {{0x1180, (uint64_t{1} << 32) | R_X86_64_RELATIVE, 0}, "RELATIVE naming a symbol"},
+        {{0x1180, R_X86_64_IRELATIVE, 0x100}, "IRELATIVE (an ifunc resolver)"},
+        {{0x1180, 6 /* GLOB_DAT */, 0}, "GLOB_DAT"},
+    };
+    for (const Case& c : cases) {
+        PieBuilder b;
+        b.rela = {{0x1188, R_X86_64_RELATIVE, 0}, c.rela};
+        b.with_rela();
+        elf::Image image{};
+        EXPECT_EQ(parse(b.build(), image), Error::needs_symbol_relocations) << c.what;
+    }
+    // PLT and REL relocations are a dynamic linker's, whatever they hold.
+    for (uint64_t tag : {DT_PLTRELSZ, DT_RELSZ}) {
+        PieBuilder b;
+        b.dynamic = {{DT_JMPREL, 0x1080}, {tag, 24}};
+        elf::Image image{};
+        EXPECT_EQ(parse(b.build(), image), Error::needs_symbol_relocations) << tag;
+    }
+}
+
+TEST(ElfRefuses, MalformedDynamicSection) {
+    auto refused = [](const PieBuilder& b, const char* what) {
+        elf::Image image{};
+        size_t index = 0;
+        EXPECT_EQ(parse(b.build(), image, {}, &index), Error::bad_dynamic_section) << what;
+    };
+    PieBuilder unterminated;
+    unterminated.dynamic = {{DT_FLAGS_1, 0}, {DT_FLAGS_1, 0}, {DT_FLAGS_1, 0}, {DT_FLAGS_1, 0},
+                            {DT_FLAGS_1, 0}, {DT_FLAGS_1, 0}, {DT_FLAGS_1, 0}, {DT_FLAGS_1, 0}};
+    unterminated.terminate = false;
+    refused(unterminated, "no DT_NULL within p_filesz");
+    PieBuilder outside;
+    outside.elf.phdrs[2].filesz = 0x1000;
+    refused(outside, "PT_DYNAMIC past the end of the file");
+    PieBuilder wrapping;
+    wrapping.elf.phdrs[2].offset = kTop - 8;
+    refused(wrapping, "PT_DYNAMIC offset wraps");
+    PieBuilder two;
+    two.elf.phdrs.push_back(two.elf.phdrs[2]);
+    refused(two, "two PT_DYNAMIC headers");
+    PieBuilder entry_size;
+    entry_size.rela = {{0x1180, R_X86_64_RELATIVE, 0}};
+    entry_size.with_rela();
+    entry_size.dynamic[2].second = 16;
+    refused(entry_size, "DT_RELAENT 16");
+    PieBuilder partial;
+    partial.rela = {{0x1180, R_X86_64_RELATIVE, 0}};
+    partial.with_rela();
+    partial.dynamic[1].second = 30;
+    refused(partial, "DT_RELASZ not a multiple of 24");
+    PieBuilder no_address;
+    no_address.dynamic = {{DT_RELASZ, 24}, {DT_RELAENT, 24}};
+    refused(no_address, "DT_RELASZ without DT_RELA");
+    for (uint64_t table : {uint64_t{0x11f0}, uint64_t{0x2000}, uint64_t{0x5000}, kTop - 8}) {
+        PieBuilder b;
+        b.rela = {{0x1180, R_X86_64_RELATIVE, 0}};
+        b.with_rela();
+        b.dynamic[0].second = table;
+        refused(b, "RELA table not in a segment's file bytes");
+    }
+    PieBuilder relr_entry;
+    relr_entry.relr = {0x1180};
+    relr_entry.with_relr();
+    relr_entry.dynamic[2].second = 4;
+    refused(relr_entry, "DT_RELRENT 4");
+    PieBuilder bitmap_first;
+    bitmap_first.relr = {0x3};
+    bitmap_first.with_relr();
+    refused(bitmap_first, "a RELR bitmap before any address");
+}
+
+TEST(ElfRefuses, RelocationOutsideTheImage) {
+    for (uint64_t target : {uint64_t{0x200}, uint64_t{0x800}, uint64_t{0x2ff9}, uint64_t{0x3000}, kTop - 3}) {
+        PieBuilder b;
+        b.rela = {{target, R_X86_64_RELATIVE, 0}};
+        b.with_rela();
+        elf::Image image{};
+        size_t index = 0;
+        EXPECT_EQ(parse(b.build(), image, {}, &index), Error::relocation_outside_image) << std::hex << target;
+        EXPECT_EQ(index, 2u);
+    }
+    // The last whole word of a segment is inside; a RELR bitmap running off
+    // the end of the bss is not.
+    PieBuilder last;
+    last.rela = {{0x2ff8, R_X86_64_RELATIVE, 0}, {0x1f8, R_X86_64_RELATIVE, 0}};
+    last.with_rela();
+    elf::Image image{};
+    EXPECT_EQ(parse(last.build(), image), Error::none);
+    PieBuilder bitmap;
+    bitmap.relr = {0x2fe0, uint64_t{1} << 63 | 1};  // bit 63: 0x2fe8 + 62 * 8
+    bitmap.with_relr();
+    EXPECT_EQ(parse(bitmap.build(), image), Error::relocation_outside_image);
+}
+
+// A dynamically linked program of the host, when there is one to read.
+TEST(ElfRefuses, HostDynamicProgram) {
+    std::ifstream in("/bin/sh", std::ios::binary);
+    if (!in) GTEST_SKIP() << "no /bin/sh";
+    const Bytes file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (file.size() < 20 || file[18] != 62) GTEST_SKIP() << "/bin/sh is not x86-64";
+    elf::Image image{};
+    EXPECT_EQ(parse(file, image), Error::needs_interpreter);
 }
 
 // Real executables built by the project (comma-separated paths).
@@ -677,6 +981,52 @@ TEST(Elf, ParsesProjectSamples) {
         EXPECT_TRUE(entry_in_text) << path;
     }
     EXPECT_GT(count, 0u);
+}
+
+Bytes read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The project's static PIEs (apps/hello_pie, with DT_RELA and with DT_RELR):
+// placed at the base, with relocations, every one landing on a pointer
+// into the image once applied.
+TEST(Elf, ProjectPiesAreRelocatable) {
+    const char* list = std::getenv("ELF_PIE_SAMPLES");
+    if (list == nullptr || *list == '\0') GTEST_SKIP() << "ELF_PIE_SAMPLES not set";
+    std::stringstream paths(list);
+    std::string path;
+    while (std::getline(paths, path, ',')) {
+        const Bytes file = read_file(path);
+        elf::Image image{};
+        ASSERT_EQ(parse(file, image), Error::none) << path;
+        EXPECT_TRUE(image.position_independent) << path;
+        EXPECT_TRUE(image.needs_relocation()) << path;
+        EXPECT_EQ(image.load_bias, elf::Limits{}.position_independent_base) << path;
+        EXPECT_GE(image.entry, image.load_bias) << path;
+        // The writable segment holds relocated pointers: each points into the image.
+        uint64_t pointers = 0;
+        for (size_t k = 0; k < image.segment_count; ++k) {
+            const elf::Segment& s = image.segments[k];
+            if (!s.write) continue;
+            for (uint64_t page = s.vaddr & ~uint64_t{0xfff}; page < s.vaddr + s.memory_size; page += 0x1000) {
+                const auto bytes = loaded_page(file, image, page);
+                for (size_t at = 0; at < 0x1000; at += 8) {
+                    const uint64_t word = word_at(bytes.data(), at);
+                    if (word >= image.load_bias && word < image.load_bias + 0x100000) ++pointers;
+                }
+            }
+        }
+        EXPECT_GT(pointers, 3u) << path;
+    }
+}
+
+TEST(Elf, ProjectManySegmentsProgramHasMaxSegments) {
+    const char* path = std::getenv("ELF_MANY_SEGMENTS");
+    if (path == nullptr || *path == '\0') GTEST_SKIP() << "ELF_MANY_SEGMENTS not set";
+    elf::Image image{};
+    ASSERT_EQ(parse(read_file(path), image), Error::none);
+    EXPECT_EQ(image.segment_count, elf::max_segments);
 }
 
 }  // namespace

@@ -58,7 +58,10 @@ struct ImageSegment {
 };
 
 inline constexpr unsigned max_boot_untyped = 128;
-inline constexpr unsigned max_image_segments = 16;  // as many as the ELF reader accepts
+// Segments of the root program the boot info describes: fewer than the ELF
+// reader accepts (elf::max_segments, 64 would take 2 KiB and not fit the
+// page); the kernel refuses a root program with more.
+inline constexpr unsigned max_image_segments = 32;
 inline constexpr unsigned boot_cmdline_size = 512;
 
 struct BootInfo {
