@@ -60,19 +60,25 @@ struct Builder {
     }
 
     // A new page of the task at address: `length` bytes from `bytes` at
-    // `offset` (the rest zero).
-    int64_t add_page(uint64_t address, uint8_t frame_rights, const void* bytes, uint64_t offset, uint64_t length) {
+    // `offset` (the rest zero), then the relocations of `file` that touch it
+    // if `relocated` is given.
+    int64_t add_page(uint64_t address, uint8_t frame_rights, const void* bytes, uint64_t offset, uint64_t length,
+                     const elf::Image* relocated = nullptr, const void* file = nullptr) {
         TRY(untyped_retype(r.untyped, ObjectType::frame, 0, own_cnode, r.staging[0]));
-        if (length) {
+        if (length || relocated) {
             TRY(frame_map(r.staging[0], own_vspace, r.scratch_address, rights::read | rights::write));
-            memcpy(reinterpret_cast<uint8_t*>(r.scratch_address) + offset, bytes, length);
+            auto* page_bytes = reinterpret_cast<uint8_t*>(r.scratch_address);
+            if (length) memcpy(page_bytes + offset, bytes, length);
+            if (relocated) elf::relocate_page(file, *relocated, address, page_bytes);
             TRY(frame_unmap(r.staging[0]));
         }
         return map_into_task(address, frame_rights);
     }
 };
 
+// Copies every segment into frames of the task (relocated, for a PIE).
 int64_t load_segments(Builder& b, const elf::Image& image, const uint8_t* file) {
+    const elf::Image* relocated = image.needs_relocation() ? &image : nullptr;
     for (size_t s = 0; s < image.segment_count; ++s) {
         const elf::Segment& seg = image.segments[s];
         uint8_t r = rights::read | (seg.write ? rights::write : 0) | (seg.execute ? rights::execute : 0);
@@ -82,7 +88,7 @@ int64_t load_segments(Builder& b, const elf::Image& image, const uint8_t* file) 
             uint64_t from = va > seg.vaddr ? va : seg.vaddr;
             uint64_t to = va + page < file_end ? va + page : file_end;
             uint64_t length = from < to ? to - from : 0;
-            TRY(b.add_page(va, r, file + seg.file_offset + (from - seg.vaddr), from - va, length));
+            TRY(b.add_page(va, r, file + seg.file_offset + (from - seg.vaddr), from - va, length, relocated, file));
         }
     }
     return 0;
@@ -152,7 +158,10 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
 
     Builder b{r};
     *why = "cannot load its image";
-    if (!p.lazy_segments) TRY(load_segments(b, image, static_cast<const uint8_t*>(p.file)));
+    // A page of a relocated image differs from the file, so it cannot be
+    // filled from the file on first touch: such images are loaded here.
+    const bool eager = !p.lazy_segments || image.needs_relocation() || image.segment_count > p.max_lazy_segments;
+    if (eager) TRY(load_segments(b, image, static_cast<const uint8_t*>(p.file)));
     uint64_t rsp;
     *why = "its arguments do not fit on the stack";
     TRY(build_stack(b, p, image.entry, rsp));
@@ -192,6 +201,7 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     if (report) {
         *report = b.report;
         report->image = image;
+        report->segments_loaded = eager;
     }
     return 0;
 }

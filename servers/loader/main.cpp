@@ -99,13 +99,14 @@ void end(Task& t, int64_t status) {
 }
 
 // Gives the task to the pager before it first runs: its address space, and
-// its segments as regions filled from the initrd on first touch.
+// its segments as regions filled from the initrd on first touch (unless
+// start_program loaded them: a relocated PIE, or too many segments).
 bool page_in_lazily(Task& t, const cpio::File& file, const sys::ProgramReport& report) {
     ipc::buffer().caps[0] = t.vspace;
     ipc::Received r = ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::attach, 8, 1), {t.pid}});
     if (r.result != 0 || r.label() != 0) return false;
     uint64_t file_start = uint64_t(file.data) - abi::initrd_address;
-    for (size_t s = 0; s < report.image.segment_count; ++s) {
+    for (size_t s = 0; !report.segments_loaded && s < report.image.segment_count; ++s) {
         const elf::Segment& seg = report.image.segments[s];
         abi::pager::RegionRequest region{t.pid, seg.vaddr, seg.memory_size, file_start + seg.file_offset,
                                          seg.file_size,
@@ -157,7 +158,8 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
                                     {staging[0], staging[1]}, scratch_address, abi::task_cnode_radix};
     sys::ProgramRequest program{file.data,     file.size,        int(argc),   argv, int(request.envc),
                                 strings + argc, t.pid, request.priority, ts::console, service,
-                                have_pager ? ts::pager : 0, !have_pager, have_pager};
+                                have_pager ? ts::pager : 0, !have_pager, have_pager,
+                                abi::pager::max_regions / 2};
     const char* why = "";
     sys::ProgramReport report{};
     int64_t e = sys::start_program(resources, program, &why, &report);

@@ -31,6 +31,11 @@ inline constexpr uint64_t statistics = 4;
 // are dropped on eviction and filled again from the file.
 inline constexpr uint64_t add_region = 5;
 
+// Regions the pager keeps per task: add_region and grow_heap together. The
+// loader registers a program's segments only if they take at most half of
+// them (the rest is for the heap); a program with more is loaded eagerly.
+inline constexpr unsigned max_regions = 16;
+
 struct RegionRequest {
     uint64_t task;
     uint64_t vaddr;        // the segment as the ELF file gives it

@@ -46,7 +46,11 @@ struct ProgramRequest {
                               // its thread's fault endpoint (0: none)
     bool resume = true;       // false: leave the thread suspended (the caller resumes it)
     bool lazy_segments = false;  // true: map no segment pages; the caller has a pager fill
-                                 // them on first touch (ProgramReport::image says what)
+                                 // them on first touch (ProgramReport::image says what).
+                                 // Ignored, and the segments loaded here, for an image that
+                                 // needs relocation (a static PIE: its pages are not the
+                                 // file's bytes) or that has more than max_lazy_segments
+    size_t max_lazy_segments = elf::max_segments;
 };
 
 // Makes the page tables for address in our address space (by mapping and
@@ -57,7 +61,8 @@ bool prepare_scratch_page(UntypedPool& memory, uint64_t address);
 struct ProgramReport {
     uint64_t pages;        // user pages: image, stack, IPC buffer
     uint64_t page_tables;  // page-table objects made for them
-    elf::Image image;      // the program's segments, as validated
+    elf::Image image;      // the program's segments, as validated and placed
+    bool segments_loaded;  // the segments are in the task's frames (else: lazy_segments)
 };
 
 // Builds the task and starts it. Returns 0, or a negated abi::Error with
