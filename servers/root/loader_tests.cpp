@@ -1,6 +1,8 @@
 // In-guest tests of the loader server: programs run and report their exit
 // status, malformed programs are refused with their reason, and a killed
 // or finished task gives all its memory back.
+#include <initializer_list>
+
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "sys/ipc.hpp"
@@ -45,6 +47,10 @@ void malformed_programs_are_refused_with_their_reason(Test& t) {
         {"bad_kernel", "user address limit"},
         {"bad_entry", "entry"},
         {"bad_truncated", "program header"},
+        {"bad_interp", "needs a dynamic linker (PT_INTERP)"},
+        {"bad_needed", "needs a dynamic linker (DT_NEEDED"},
+        {"bad_symbolic", "relocations other than R_X86_64_RELATIVE"},
+        {"bad_segments", "too many loadable segments"},
         {"no_such_program", "no such program"},
     };
     for (const Case& c : cases) {
@@ -104,6 +110,29 @@ void program_pages_come_from_the_pager(Test& t) {
     if (faults < 2) t.fail("only %lu page faults went to the pager for a whole program", faults);
 }
 
+// hello_pie checks its own relocation (pointers in its data against the
+// addresses its code computes) and exits 0 only if all hold; it prints what
+// it found, which the boot test reads.
+void static_pies_are_relocated_and_run(Test& t) {
+    for (const char* name : {"hello_pie", "hello_pie_relr"}) {
+        loader::Task task;
+        const char* argv[] = {name};
+        if (!run_program(1, argv, 100, task)) return t.fail("%s did not start", name);
+        int64_t status = loader::wait(start_loader(), task);
+        if (status != 0) t.fail("%s exited with %ld: not relocated correctly", name, status);
+        sys::cap_delete(slot::cnode, task.exited);
+    }
+}
+
+void a_program_with_64_segments_runs(Test& t) {
+    loader::Task task;
+    const char* argv[] = {"many_segments"};
+    if (!run_program(1, argv, 100, task)) return t.fail("many_segments did not start");
+    int64_t status = loader::wait(start_loader(), task);
+    if (status != 0) t.fail("many_segments exited with %ld (words wrong)", status);
+    sys::cap_delete(slot::cnode, task.exited);
+}
+
 }  // namespace
 
 const Case loader_cases[] = {
@@ -111,6 +140,8 @@ const Case loader_cases[] = {
     {"loader: malformed programs are refused with their reason; the system carries on",
      malformed_programs_are_refused_with_their_reason},
     {"loader: a program's pages are filled by the pager on first touch", program_pages_come_from_the_pager},
+    {"loader: static PIEs (DT_RELA, DT_RELR) are placed at the base, relocated and run", static_pies_are_relocated_and_run},
+    {"loader: a program with 64 loadable segments runs", a_program_with_64_segments_runs},
     {"loader: killed tasks give all their memory back", killed_tasks_give_their_memory_back},
     {"loader: finished tasks give all their memory back", finished_tasks_give_their_memory_back},
 };

@@ -133,8 +133,27 @@ def scenario_idle(args, tap):
 def scenario_kernel_tests(args, tap):
     result = boot(args, "run=tests poweroff")
     forward_guest_tap(tap, result.log, prefix="kernel test")
+    check_pie_output(tap, result.log)
     check_no_panic(tap, result.log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+def check_pie_output(tap, log):
+    """hello_pie (spawned by the loader tests) is linked at 0: its globals,
+    functions and entry must be at the loader's base, 0x800000000, and its
+    stored pointers must match them."""
+    base = r"0x8000[0-9a-f]{5}"
+    lines = re.findall(rf"^hello_pie: &counter ({base}), stored pointer ({base}); table\[1\] ({base}), "
+                       rf"second ({base}); _start ({base}), AT_ENTRY ({base})$", log, re.MULTILINE)
+    tap.check(len(lines) == 2, "hello_pie (DT_RELA and DT_RELR) runs at the base 0x800000000",
+              f"{len(lines)} matching lines")
+    tap.check(lines and all(l[0] == l[1] and l[2] == l[3] and l[4] == l[5] for l in lines),
+              "hello_pie's relocated pointers equal the addresses its code computes", str(lines))
+    check_present(tap, log, "hello_pie reports itself relocated", r"^hello_pie: relocated and running \(")
+    check_present(tap, log, "many_segments runs with 64 segments, every word right",
+                  r"^many_segments: 64 loadable segments; 0 words wrong$")
+    check_present(tap, log, "a dynamically linked program is refused with its reason",
+                  r"loader: cannot start bad_interp: needs a dynamic linker \(PT_INTERP\)")
 
 
 def scenario_selftest(args, tap):
