@@ -39,8 +39,23 @@ void check_image(const elf::Image& image, const elf::Limits& limits, size_t size
         if (k > 0) require(first_page >= previous_end && s.vaddr >= image.segments[k - 1].vaddr);
         previous_end = end_page;
         if (s.execute && image.entry >= s.vaddr && image.entry < end) entry_in_text = true;
+        // Placed at the bias: nothing below it.
+        require(s.vaddr >= image.load_bias);
     }
     require(entry_in_text);
+    require(image.load_bias == (image.position_independent ? limits.position_independent_base : 0));
+    // Relocation tables lie inside the file.
+    const elf::Relocations& r = image.relocations;
+    require(r.rela_count == 0 || (r.rela_offset <= size && r.rela_count <= (size - r.rela_offset) / 24));
+    require(r.relr_count == 0 || (r.relr_offset <= size && r.relr_count <= (size - r.relr_offset) / 8));
+}
+
+// Relocates the first page of every segment into a page-sized buffer:
+// AddressSanitizer catches a write outside it or a read outside the file.
+void relocate_pages(const uint8_t* data, const elf::Image& image) {
+    static uint8_t page_bytes[page];
+    for (size_t k = 0; k < image.segment_count; ++k)
+        elf::relocate_page(data, image, image.segments[k].vaddr & ~(page - 1), page_bytes);
 }
 
 }  // namespace
@@ -48,7 +63,7 @@ void check_image(const elf::Image& image, const elf::Limits& limits, size_t size
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The defaults, and a caller that allows everything but the last page, so
     // that the overflow checks are reached and not masked by the limits.
-    static const elf::Limits limits[] = {elf::Limits{}, elf::Limits{top - (page - 1), 0}};
+    static const elf::Limits limits[] = {elf::Limits{}, elf::Limits{top - (page - 1), 0, 0}};
     for (const elf::Limits& l : limits) {
         elf::Image image;
         std::memset(&image, 0x5a, sizeof image);
@@ -58,6 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (e == elf::Error::none) {
             require(index == elf::no_index);
             check_image(image, l, size);
+            relocate_pages(data, image);
         } else {
             // A refused file leaves the image alone; e_phnum is 16 bits.
             const auto* raw = reinterpret_cast<const uint8_t*>(&image);
