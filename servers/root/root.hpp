@@ -61,6 +61,7 @@ int run_ping_pong();
 int run_configuration();  // the programs listed in the initrd's boot.cfg
 int run_scale();
 int run_pager_stress();
+int run_crash();          // run=crash: fault supervision by the loader
 int run_fuzz();          // run=fuzz: the system-call fuzzer (docs/fuzzing.md)
 
 }  // namespace root
