@@ -255,6 +255,11 @@ ipc::Message serve(const ipc::Received& r) {
         if (caller != root_badge) return failure(Error::not_permitted, "only the root task may say so");
         pager_gone();
         return ipc::Message{};
+    case abi::loader::debug_crash:
+        if (caller != root_badge) return failure(Error::not_permitted, "only the root task may");
+        sys::print("loader: debug_crash: executing ud2\n");
+        asm volatile("ud2");
+        return ipc::Message{};
     case abi::registry::lookup: {
         Task* target = find(r.message.words[0]);
         if (!target || !target->running) return failure(Error::bad_argument, "no such task");

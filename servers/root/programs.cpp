@@ -131,6 +131,21 @@ int run_pager_stress() {
     return failures;
 }
 
+// run=loader-dies: the loader dies (debug_crash) while we call it; our
+// call and every later one must fail, not hang.
+int run_loader_dies() {
+    sys::Cptr loader = start_loader();
+    if (!loader) return 1;
+    sys::ipc::Received r = sys::ipc::call(loader, sys::ipc::Message{sys::ipc::make_tag(abi::loader::debug_crash, 0), {}});
+    sys::print("root: our call to the dying loader returned: %s\n",
+               r.result ? sys::describe(sys::error_of(r.result)) : "a reply (unexpected)");
+    sys::loader::Task task;
+    const char* argv[] = {"hello_world", "after-the-loader", "1"};
+    bool started = run_program(3, argv, program_priority, task);
+    sys::print("root: a spawn after the loader died %s\n", started ? "succeeded (unexpected)" : "failed, as it must");
+    return (r.result == 0) + started;
+}
+
 // run=crash [count=N]: one task of each kind of fault (apps/crash), each
 // waited for, its status checked; then N crashing tasks in a row (default
 // 600, more than the loader's pool holds at once: a task whose memory were

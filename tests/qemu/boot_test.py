@@ -614,8 +614,26 @@ def scenario_pager_dies(args, tap):
     check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the failure status by itself")
 
 
+def scenario_loader_dies(args, tap):
+    """The loader dies while the root task calls it: root, its supervisor,
+    reports it and revokes its endpoint; the pending call and every later
+    one fail instead of hanging."""
+    result = boot(args, "run=loader-dies poweroff")
+    log = result.log
+    check_in_order(tap, log, "root reports the loader's death in one line and revokes its endpoint", [
+        r"^loader: debug_crash: executing ud2$",
+        r"^root: loader died: invalid opcode \(vector 6\) at 0x0, rip 0x[0-9a-f]+$",
+        r"^root: the loader's endpoint is revoked: calls to it fail from now on$"])
+    check_present(tap, log, "the pending call fails (partner died)", r"^root: our call to the dying loader returned: partner died$")
+    check_present(tap, log, "a later spawn fails with an error", r"^root: a spawn after the loader died failed, as it must$")
+    check_present(tap, log, "the root task finishes", r"^root: done$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 SCENARIOS = {
     "crash": scenario_crash,
+    "loader-dies": scenario_loader_dies,
     "pager-dies": scenario_pager_dies,
     "fuzz": scenario_fuzz,
     "boot": scenario_boot,

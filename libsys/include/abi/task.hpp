@@ -50,6 +50,9 @@ inline constexpr uint64_t kill = 5;
 // every task that depended on it (status pager_died_status) and starts
 // later tasks without demand paging.
 inline constexpr uint64_t pager_died = 6;
+// debug_crash (from the root task only): the loader executes ud2, to test
+// what happens when a server dies (run=loader-dies).
+inline constexpr uint64_t debug_crash = 7;
 
 // Exit statuses the loader gives, apart from what a task returns from main:
 // killed (kill), killed by a fault the pager does not resolve (the vector:
