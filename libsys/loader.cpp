@@ -1,6 +1,7 @@
 #include "sys/loader.hpp"
 
 #include "abi/task.hpp"
+#include "common/format.hpp"
 #include "common/string.hpp"
 #include "sys/ipc.hpp"
 
@@ -53,6 +54,34 @@ int64_t kill(Cptr loader, const Task& task) {
     ipc::Received r = ipc::call(loader, ipc::Message{ipc::make_tag(abi::loader::kill, 8), {task.pid}});
     if (r.result != 0) return r.result;
     return r.label() ? -int64_t(r.label()) : 0;
+}
+
+const char* exception_name(uint64_t vector) {
+    static constexpr const char* names[] = {
+        "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow", "bound range exceeded",
+        "invalid opcode", "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
+        "segment not present", "stack-segment fault", "general protection fault", "page fault", "reserved",
+        "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point error",
+        "virtualization exception", "control protection exception"};
+    if (vector < sizeof names / sizeof names[0]) return names[vector];
+    if (vector == abi::fault_vector::lost_address_space) return "lost its address space";
+    if (vector == abi::fault_vector::lost_cspace) return "lost its CNode";
+    return "unknown vector";
+}
+
+const char* describe_status(int64_t status, char* out, size_t size) {
+    namespace l = abi::loader;
+    if (l::is_fault_status(status)) {
+        uint64_t vector = l::fault_status_vector(status);
+        lib::format_to(out, size, "killed by %s (vector %lu)", exception_name(vector), vector);
+    } else if (status == l::pager_died_status) {
+        lib::format_to(out, size, "ended: its pager died");
+    } else if (status == l::killed_status) {
+        lib::format_to(out, size, "killed");
+    } else {
+        lib::format_to(out, size, "exited with status %ld", status);
+    }
+    return out;
 }
 
 }  // namespace sys::loader

@@ -7,6 +7,12 @@
 // in slots [POOL_FIRST, POOL_FIRST + POOL_COUNT), and its endpoint in
 // abi::loader::service_slot. Each task is built from a region of its own
 // (task_memory_bits), so ending a task is one revoke.
+//
+// It is its tasks' supervisor: faults the pager does not resolve arrive as
+// records in a ring shared with the pager (abi/pager.hpp), announced by a
+// notification bound to our thread (abi::loader::fault_notification_slot),
+// so they end our wait for requests. Each such task is reported in one line
+// and ended with abi::loader::killed_by_fault_status(vector).
 #include <initializer_list>
 
 #include "abi/boot_info.hpp"
@@ -15,6 +21,7 @@
 #include "common/cpio.hpp"
 #include "common/string.hpp"
 #include "sys/ipc.hpp"
+#include "sys/loader.hpp"
 #include "sys/print.hpp"
 #include "sys/text.hpp"
 #include "sys/program.hpp"
@@ -44,6 +51,8 @@ struct Task {
     Cptr cnode, thread, vspace, inbox;
     Cptr exited;           // notification signalled when it ends
     uint64_t bytes;        // memory the task was built from
+    bool paged;            // attached to the pager: it cannot run without it
+    char name[24];         // its program
 };
 
 constexpr unsigned max_tasks = 512;
@@ -86,7 +95,8 @@ ipc::Message failure(Error e, const char* reason) {
 bool have_pager;  // a pager capability in ts::pager: tasks get demand paging
 
 // Everything the task was made of goes back: its region is revoked and kept
-// for the next task.
+// for the next task. (A dead pager answers detach with an error: nothing
+// of the task is left in it to free.)
 void end(Task& t, int64_t status) {
     if (have_pager)
         ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::detach, 8), {t.pid}});
@@ -179,6 +189,13 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
     }
     t.bytes = sys::cap_identify(t.memory).data;
     t.running = true;
+    t.paged = have_pager;
+    {
+        size_t n = strlen(argv[0]);
+        if (n >= sizeof t.name) n = sizeof t.name - 1;
+        memcpy(t.name, argv[0], n);
+        t.name[n] = '\0';
+    }
     ++next_pid;
     *record = t;
     // The spawner gets a wait-only copy of the exit notification.
@@ -188,9 +205,63 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
     return ipc::Message{ipc::make_tag(0, 32, 1), {t.pid, t.bytes, report.pages, report.page_tables}};
 }
 
+// --- supervision -------------------------------------------------------------
+
+abi::pager::FaultRing* fault_ring;  // null: no pager, or no ring from the root task
+
+// Takes every record the pager has put in the ring: one line per task, and
+// the task ends with a status that says which fault killed it.
+void reap_faulted() {
+    while (fault_ring && fault_ring->tail != fault_ring->head) {
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);  // the record after its head
+        abi::pager::FaultRecord f = fault_ring->records[fault_ring->tail % abi::pager::fault_ring_capacity];
+        fault_ring->tail = fault_ring->tail + 1;
+        Task* t = find(f.task);
+        if (!t || !t->running) continue;  // it ended another way meanwhile
+        const char* exception = sys::loader::exception_name(f.vector);
+        if (f.vector == 14)
+            sys::print("loader: task %lu (%s) killed: %s (vector 14) at 0x%lx (%s), rip 0x%lx\n", t->pid, t->name,
+                       exception, f.address, abi::pager::describe(f.reason), f.ip);
+        else if (f.vector >= 256)
+            sys::print("loader: task %lu (%s) killed: %s (vector %u) at rip 0x%lx\n", t->pid, t->name, exception,
+                       unsigned(f.vector), f.ip);
+        else
+            sys::print("loader: task %lu (%s) killed: %s (vector %u, error code 0x%x) at rip 0x%lx\n", t->pid,
+                       t->name, exception, unsigned(f.vector), f.code, f.ip);
+        end(*t, abi::loader::killed_by_fault_status(f.vector));
+    }
+}
+
+// The root task says the pager is gone: every task that depended on it
+// ends, and later tasks get their segments copied at spawn.
+void pager_gone() {
+    reap_faulted();  // what the pager reported before it died
+    have_pager = false;
+    fault_ring = nullptr;
+    sys::thread_bind_notification(ts::thread, 0);
+    unsigned ended = 0;
+    for (unsigned i = 0; i < task_count; ++i) {
+        Task& t = tasks[i];
+        if (!t.pid || !t.running || !t.paged) continue;
+        sys::print("loader: task %lu (%s) ended: its pager died\n", t.pid, t.name);
+        end(t, abi::loader::pager_died_status);
+        ++ended;
+    }
+    sys::print("loader: the pager is gone: %u tasks ended; new tasks get their pages at spawn\n", ended);
+}
+
 ipc::Message serve(const ipc::Received& r) {
     uint64_t caller = r.badge;
     switch (r.label()) {
+    case abi::loader::pager_died:
+        if (caller != root_badge) return failure(Error::not_permitted, "only the root task may say so");
+        pager_gone();
+        return ipc::Message{};
+    case abi::loader::debug_crash:
+        if (caller != root_badge) return failure(Error::not_permitted, "only the root task may");
+        sys::print("loader: debug_crash: executing ud2\n");
+        asm volatile("ud2");
+        return ipc::Message{};
     case abi::registry::lookup: {
         Task* target = find(r.message.words[0]);
         if (!target || !target->running) return failure(Error::bad_argument, "no such task");
@@ -241,6 +312,9 @@ int main(int argc, char** argv, char**) {
     staging[0] = slots.allocate();
     staging[1] = slots.allocate();
     have_pager = sys::cap_identify(ts::pager).type == ObjectType::endpoint;
+    if (have_pager && sys::cap_identify(abi::loader::fault_notification_slot).type == ObjectType::notification &&
+        sys::ok(sys::thread_bind_notification(ts::thread, abi::loader::fault_notification_slot)))
+        fault_ring = reinterpret_cast<abi::pager::FaultRing*>(abi::pager::fault_ring_address);
     Cptr small = pool.allocate(ObjectType::untyped, small_objects_bits);
     if (!small || !small_objects.add(small, small_objects_bits)) {
         sys::print("loader: no memory for its own objects\n");
@@ -250,10 +324,19 @@ int main(int argc, char** argv, char**) {
         sys::print("loader: cannot prepare its scratch page\n");
         return 1;
     }
-    sys::print("loader: ready; %lu MiB for tasks (%lu KiB each at most)%s\n", bytes >> 20,
-               uint64_t(1) << (task_memory_bits - 10), have_pager ? "; tasks get demand paging" : "");
+    sys::print("loader: ready; %lu MiB for tasks (%lu KiB each at most)%s%s\n", bytes >> 20,
+               uint64_t(1) << (task_memory_bits - 10), have_pager ? "; tasks get demand paging" : "",
+               fault_ring ? "; it supervises their faults" : "");
     ipc::Received r = ipc::receive(service);
     for (;;) {
+        // The bound notification: the pager has put fault records in the ring.
+        if (r.result == 0 && r.is_notification()) {
+            reap_faulted();
+            r = ipc::receive(service);
+            continue;
+        }
+        // (A signal that comes while we serve stays in the notification's
+        // word, and the next receive returns it.)
         ipc::Message answer = r.result == 0 ? serve(r) : ipc::Message{};
         r = ipc::reply_receive(service, answer);
     }

@@ -237,24 +237,29 @@ int64_t take_frame() {
     return int64_t(victim);
 }
 
+using abi::pager::FaultReason;
+
 // Returns 0 to resume the faulting thread, or a reason to stop it.
-const char* handle_fault(Client& c, uint64_t address, uint64_t access) {
+const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReason& reason) {
     const Region* region = nullptr;
     for (unsigned r = 0; r < c.region_count; ++r)
         if (address >= c.regions[r].start && address < c.regions[r].start + c.regions[r].pages * page)
             region = &c.regions[r];
-    if (!region) return "address outside its memory";
+    if (!region) return reason = FaultReason::outside_memory, "address outside its memory";
     uint64_t page_address = address & ~(page - 1);
     uint32_t index = region->first_record + uint32_t((page_address - region->start) / page);
     PageRecord& record = records[index];
     if (record.frame >= 0) {
-        if ((access & abi::ipc::fault_write) && !(region->rights & rights::write)) return "write to read-only memory";
+        if ((access & abi::ipc::fault_write) && !(region->rights & rights::write))
+            return reason = FaultReason::read_only, "write to read-only memory";
+        if ((access & abi::ipc::fault_instruction) && !(region->rights & rights::execute))
+            return reason = FaultReason::not_executable, "execution of non-executable memory";
         return nullptr;  // already mapped: a fault that raced with another thread
     }
     ++c.faults;
     ++total_faults;
     int64_t f = take_frame();
-    if (f < 0) return "out of frames";
+    if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
     Frame& fr = frames[f];
     if (record.backing >= 0) {
         memcpy(frame_bytes(size_t(f)), backing_bytes(record.backing), page);
@@ -273,7 +278,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access) {
                        to - from);
         }
     }
-    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) return "cannot map the page";
+    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) return reason = FaultReason::cannot_map, "cannot map the page";
     fr.client = &c;
     fr.record = index;
     fr.used = true;
@@ -343,19 +348,77 @@ void print_statistics() {
 
 Cptr attach_slot;  // where the manager's attach capability lands
 
+// --- faults that are not ours: reported to the loader (abi/pager.hpp) ---------
+
+abi::pager::FaultRing* fault_ring;  // null: the root task gave us no ring
+constexpr unsigned max_pending_reports = 64;
+abi::pager::FaultRecord pending_reports[max_pending_reports];  // waiting for room in the ring
+unsigned pending_report_count;
+uint64_t crash_countdown;  // debug_crash: die at this many faults from now (0: never)
+
+// Moves waiting records into the ring while it has room; signals the loader
+// if any went in. Never blocks.
+void flush_reports() {
+    if (!fault_ring || !pending_report_count) return;
+    unsigned moved = 0;
+    while (moved < pending_report_count && fault_ring->head - fault_ring->tail < abi::pager::fault_ring_capacity) {
+        fault_ring->records[fault_ring->head % abi::pager::fault_ring_capacity] = pending_reports[moved++];
+        __atomic_thread_fence(__ATOMIC_RELEASE);  // the record before the new head
+        fault_ring->head = fault_ring->head + 1;
+    }
+    for (unsigned i = moved; i < pending_report_count; ++i) pending_reports[i - moved] = pending_reports[i];
+    pending_report_count -= moved;
+    if (moved) sys::notification_signal(abi::pager::fault_notification_slot);
+}
+
+// A fault that stops the task: its supervisor (the loader) hears of it.
+void report_fault(uint64_t task, const ipc::Received& r, FaultReason reason, const char* why) {
+    if (!fault_ring || pending_report_count == max_pending_reports) {
+        sys::print("pager: task %lu: %s at 0x%lx (rip 0x%lx, vector %lu); stopping it%s\n", task, why,
+                   r.message.words[0], r.message.words[2], r.message.words[3],
+                   fault_ring ? " (the loader's ring is full: not reported)" : "");
+        return;
+    }
+    pending_reports[pending_report_count++] =
+        abi::pager::FaultRecord{task, r.message.words[0], r.message.words[2], uint16_t(r.message.words[3]), reason, 0,
+                                uint32_t(r.message.words[1])};
+    flush_reports();
+}
+
+ipc::Message handle_fault_message(const ipc::Received& r) {
+    uint64_t vector = r.message.words[3];
+    Client* c = client_of(r.badge);
+    if (!c) {
+        // A task the loader has already detached (its end raced with this
+        // fault, e.g. 256/257 while it is revoked): nobody to tell.
+        if (vector < 256)
+            sys::print("pager: fault of task %lu, not a task of ours (vector %lu, rip 0x%lx); stopping it\n", r.badge,
+                       vector, r.message.words[2]);
+        return ipc::Message{ipc::make_tag(1, 0), {}};
+    }
+    FaultReason reason = vector >= 256 ? FaultReason::lost_objects : FaultReason::exception;
+    const char* why = vector >= 256 ? "lost its address space or CNode" : "not a page fault";
+    if (vector == 14) {
+        if (crash_countdown && --crash_countdown == 0) {
+            sys::print("pager: debug_crash: executing ud2 while task %lu waits for its page\n", r.badge);
+            asm volatile("ud2");
+        }
+        why = handle_fault(*c, r.message.words[0], r.message.words[1], reason);
+        if (!why) return ipc::Message{};
+    }
+    report_fault(r.badge, r, reason, why);
+    return ipc::Message{ipc::make_tag(1, 0), {}};
+}
+
 ipc::Message serve(const ipc::Received& r) {
     uint64_t badge = r.badge;
-    if (r.label() == abi::ipc::fault_label) {
-        Client* c = client_of(badge);
-        const char* why = c ? handle_fault(*c, r.message.words[0], r.message.words[1]) : "not a task of ours";
-        if (why) {
-            sys::print("pager: task %lu: fault at 0x%lx (rip 0x%lx): %s; stopping it\n", badge, r.message.words[0],
-                       r.message.words[2], why);
-            return ipc::Message{ipc::make_tag(1, 0), {}};
-        }
-        return ipc::Message{};
-    }
+    flush_reports();
+    if (r.label() == abi::ipc::fault_label) return handle_fault_message(r);
     switch (r.label()) {
+    case abi::pager::debug_crash:
+        if (badge != abi::pager::manager_badge) return refuse(Error::not_permitted);
+        crash_countdown = r.message.words[0];
+        return ipc::Message{};
     case abi::pager::attach: {
         if (badge != abi::pager::manager_badge || ipc::tag_caps(r.message.tag) != 1) return refuse(Error::not_permitted);
         Client* c = nullptr;
@@ -442,6 +505,8 @@ int main(int argc, char** argv, char**) {
     }
     replacement.init(policy, frame_states, frame_count, 12345);
     attach_slot = slots.allocate();
+    if (sys::cap_identify(abi::pager::fault_notification_slot).type == ObjectType::notification)
+        fault_ring = reinterpret_cast<abi::pager::FaultRing*>(abi::pager::fault_ring_address);
     ipc::Buffer& b = ipc::buffer();
     b.receive_cnode = ts::cnode;
     sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s\n", frame_count, frame_count * 4,

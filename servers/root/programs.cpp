@@ -1,10 +1,14 @@
 // Running programs through the loader: the boot configuration (the
-// initrd's boot.cfg, the default run) and the scale test (run=scale).
+// initrd's boot.cfg, the default run), the scale test (run=scale), the
+// pager stress test (run=pager, and kill_pager_after=N for a pager that
+// dies mid-run) and the crash test (run=crash).
+#include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
 #include "common/format.hpp"
 #include "root.hpp"
 #include "services.hpp"
+#include "sys/ipc.hpp"
 #include "sys/text.hpp"
 
 namespace root {
@@ -75,6 +79,24 @@ int run_pager_stress() {
     uint64_t budget = sys::parse_number(frames);
     if (!command_line_value("pages", pages, sizeof pages)) lib::format_to(pages, sizeof pages, "%lu", budget * 4);
     sys::loader::Task stress, beside[2];
+    // kill_pager_after=N: the pager dies (executes ud2) at its Nth fault
+    // from now, in the middle of the run.
+    char kill_after[16] = "";
+    bool kill_pager = command_line_value("kill_pager_after", kill_after, sizeof kill_after);
+    if (kill_pager) {
+        uint64_t n = sys::parse_number(kill_after);
+        if (kill_after[0] < '0' || kill_after[0] > '9' || n == 0) {
+            sys::print("root: kill_pager_after needs a number of faults above 0, not '%s'\n", kill_after);
+            return 1;
+        }
+        if (!start_loader() || !pager()) return 1;
+        sys::ipc::Received r = sys::ipc::call(pager(), sys::ipc::Message{sys::ipc::make_tag(abi::pager::debug_crash, 8), {n}});
+        if (r.result != 0 || r.label() != 0) {
+            sys::print("root: the pager refused debug_crash\n");
+            return 1;
+        }
+        sys::print("root: the pager will die at its fault %lu from now\n", n);
+    }
     const char* argv[] = {"pager_stress", pages, frames};
     if (!run_program(3, argv, program_priority, stress)) return 1;
     char beside_value[4] = "2";
@@ -85,10 +107,91 @@ int run_pager_stress() {
         if (!run_program(3, hello_argv, program_priority, beside[i])) return 1;
     }
     int64_t status = sys::loader::wait(start_loader(), stress);
+    char text[64];
+    if (kill_pager) {
+        // Everything that depended on the pager ends, and says why; what
+        // does not depend on it still runs.
+        int failures = status == abi::loader::pager_died_status && pager_has_died() ? 0 : 1;
+        sys::print("root: pager_stress %s\n", sys::loader::describe_status(status, text, sizeof text));
+        for (unsigned i = 0; i < beside_count; ++i) {
+            int64_t s = sys::loader::wait(start_loader(), beside[i]);
+            sys::print("root: beside-%u %s\n", i + 1, sys::loader::describe_status(s, text, sizeof text));
+            failures += s != abi::loader::pager_died_status && s != 0;
+        }
+        sys::loader::Task after;
+        const char* hello_argv[] = {"hello_world", "after-the-pager", "1"};
+        if (!run_program(3, hello_argv, program_priority, after)) return failures + 1;
+        int64_t s = sys::loader::wait(start_loader(), after);
+        sys::print("root: a task started after the pager died %s\n", sys::loader::describe_status(s, text, sizeof text));
+        return failures + (s != 0);
+    }
     int failures = status == 0 ? 0 : 1;
     for (unsigned i = 0; i < beside_count; ++i) failures += sys::loader::wait(start_loader(), beside[i]) != 0;
     sys::print("root: pager_stress exited with status %ld; %u tasks beside it\n", status, beside_count);
     return failures;
+}
+
+// run=loader-dies: the loader dies (debug_crash) while we call it; our
+// call and every later one must fail, not hang.
+int run_loader_dies() {
+    sys::Cptr loader = start_loader();
+    if (!loader) return 1;
+    sys::ipc::Received r = sys::ipc::call(loader, sys::ipc::Message{sys::ipc::make_tag(abi::loader::debug_crash, 0), {}});
+    sys::print("root: our call to the dying loader returned: %s\n",
+               r.result ? sys::describe(sys::error_of(r.result)) : "a reply (unexpected)");
+    sys::loader::Task task;
+    const char* argv[] = {"hello_world", "after-the-loader", "1"};
+    bool started = run_program(3, argv, program_priority, task);
+    sys::print("root: a spawn after the loader died %s\n", started ? "succeeded (unexpected)" : "failed, as it must");
+    return (r.result == 0) + started;
+}
+
+// run=crash [count=N]: one task of each kind of fault (apps/crash), each
+// waited for, its status checked; then N crashing tasks in a row (default
+// 600, more than the loader's pool holds at once: a task whose memory were
+// not freed would make a later spawn fail).
+int run_crash() {
+    struct Kind {
+        const char* name;
+        int64_t status;
+    };
+    static constexpr Kind kinds[] = {
+        {"ud2", abi::loader::killed_by_fault_status(6)},   {"div0", abi::loader::killed_by_fault_status(0)},
+        {"gp", abi::loader::killed_by_fault_status(13)},   {"pf", abi::loader::killed_by_fault_status(14)},
+        {"int3", abi::loader::killed_by_fault_status(3)},  {"stack", abi::loader::killed_by_fault_status(14)},
+        {"ok", 0},
+        {"bogus", 2},  // bad input: the program says so and exits with 2
+    };
+    constexpr unsigned crashing_kinds = 6;
+    int failures = 0;
+    char text[64];
+    for (const Kind& k : kinds) {
+        sys::loader::Task task;
+        const char* argv[] = {"crash", k.name};
+        if (!run_program(2, argv, program_priority, task)) {
+            ++failures;
+            continue;
+        }
+        int64_t status = sys::loader::wait(start_loader(), task);
+        bool as_expected = status == k.status;
+        failures += !as_expected;
+        sys::print("root: crash %s: task %lu %s%s\n", k.name, task.pid, sys::loader::describe_status(status, text, sizeof text),
+                   as_expected ? "" : " (unexpected)");
+    }
+    char value[8] = "600";
+    command_line_value("count", value, sizeof value);
+    unsigned count = unsigned(sys::parse_number(value));
+    unsigned unexpected = 0, done = 0;
+    for (; done < count; ++done) {
+        const Kind& k = kinds[done % crashing_kinds];
+        sys::loader::Task task;
+        const char* argv[] = {"crash", k.name};
+        if (!run_program(2, argv, program_priority, task)) break;
+        unexpected += sys::loader::wait(start_loader(), task) != k.status;
+    }
+    sys::print("root: crash: %u of %u crashing tasks started, killed and reaped in a row; %u unexpected statuses\n",
+               done, count, unexpected);
+    return failures + (done != count) + (unexpected != 0);
 }
 
 int run_scale() {

@@ -61,6 +61,8 @@ int run_ping_pong();
 int run_configuration();  // the programs listed in the initrd's boot.cfg
 int run_scale();
 int run_pager_stress();
+int run_crash();
+int run_loader_dies();    // run=loader-dies: a server's death is reported, its clients get errors          // run=crash: fault supervision by the loader
 int run_fuzz();          // run=fuzz: the system-call fuzzer (docs/fuzzing.md)
 
 }  // namespace root

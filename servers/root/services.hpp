@@ -12,8 +12,12 @@ namespace root {
 // (badged 1: the root task), or 0.
 sys::Cptr start_loader();
 
-// The pager server's endpoint (our manager capability), once started.
+// The pager server's endpoint (our manager capability), once started; 0
+// once it has died.
 sys::Cptr pager();
+
+// Whether the pager has died (and the loader was told).
+bool pager_has_died();
 
 // Spawns a program through the loader at `priority`; prints the reason and
 // returns false if it cannot start.

@@ -550,7 +550,110 @@ def scenario_fuzz(args, tap):
     print(f"# {result.seconds:.1f} s in QEMU")
 
 
+CRASH_KINDS = {
+    # kind: (exception, vector)
+    "ud2": ("invalid opcode", 6),
+    "div0": ("divide error", 0),
+    "gp": ("general protection fault", 13),
+    "pf": ("page fault", 14),
+    "int3": ("breakpoint", 3),
+    "stack": ("page fault", 14),
+}
+STACK_BOTTOM = 0x7FFFFFFE0000 - 8 * 4096  # libsys/program.cpp: 8 stack pages below abi::root_stack_top
+
+
+def scenario_crash(args, tap):
+    """Fault supervision: a task that faults in a way the pager does not
+    resolve is reported by the loader in one line, freed, and its waiter
+    told it was killed and by what; 600 in a row (more than the loader's
+    pool holds at once) prove the memory comes back."""
+    result = boot(args, "run=crash poweroff")
+    log = result.log
+    check_present(tap, log, "the loader supervises its tasks' faults", r"^loader: ready; .*; it supervises their faults$")
+    for kind, (exception, vector) in CRASH_KINDS.items():
+        waiter = find(log, rf"^root: crash {kind}: task (\d+) (.*)$")
+        tap.check(waiter and waiter.group(2) == f"killed by {exception} (vector {vector})",
+                  f"{kind}: the waiter's status decodes as killed by {exception}", waiter and waiter.group(0))
+        pid = waiter.group(1) if waiter else "NONE"
+        lines = re.findall(rf"^loader: task {pid} \(crash\) killed: (.*)$", log, re.MULTILINE)
+        tap.check(len(lines) == 1 and lines[0].startswith(f"{exception} (vector {vector}"),
+                  f"{kind}: the loader reports it in one line with the exception and vector", f"lines: {lines}")
+        if kind == "pf":
+            tap.check(lines and re.match(r"page fault \(vector 14\) at 0xdead0000000 \(address outside its memory\), "
+                                         r"rip 0x[0-9a-f]+$", lines[0]),
+                      "pf: the line has the wild address and the reason", lines)
+        elif kind == "stack":
+            address = re.match(r"page fault \(vector 14\) at 0x([0-9a-f]+) \(address outside its memory\)", lines[0]) \
+                if lines else None
+            tap.check(address and STACK_BOTTOM - 4096 <= int(address.group(1), 16) < STACK_BOTTOM,
+                      "stack: the overflow faults in the page just below the stack", lines)
+        else:
+            tap.check(lines and re.search(r"at rip 0x[0-9a-f]+$", lines[0]), f"{kind}: the line has the RIP", lines)
+    check_present(tap, log, "a task that does not crash exits with 0", r"^root: crash ok: task \d+ exited with status 0$")
+    check_present(tap, log, "bad input: the program says what it wants and exits with 2",
+                  r"^crash: unknown kind 'bogus' \(ud2, div0, gp, pf, int3, stack, ok\)$")
+    mislabelled = find(log, r"^pager: .*fault at 0x0.*outside its memory.*$")
+    tap.check(not mislabelled, "the pager no longer calls an exception a fault at 0x0", mislabelled and mislabelled.group(0))
+    check_present(tap, log, "600 crashing tasks in a row are started, killed and reaped (memory comes back)",
+                  r"^root: crash: 600 of 600 crashing tasks started, killed and reaped in a row; 0 unexpected statuses$")
+    killed = re.findall(r"^loader: task \d+ \(crash\) killed: ", log, re.MULTILINE)
+    tap.check(len(killed) == 606, "one loader line per crashed task", f"{len(killed)} lines")
+    check_present(tap, log, "the root task finishes", r"^root: done$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+def scenario_pager_dies(args, tap):
+    """The pager dies mid-run (kill_pager_after=N makes it execute ud2 at
+    its Nth fault): root, its supervisor, reports it and revokes its
+    endpoint; the stress task's fault ends (not a hang) and the loader
+    ends it with "its pager died"; a task started afterwards runs."""
+    result = boot(args, "run=pager kill_pager_after=2000 poweroff")
+    log = result.log
+    check_in_order(tap, log, "the pager dies in the middle of the stress run", [
+        r"^pager_stress: 1024 pages", r"^pager: debug_crash: executing ud2 while task \d+ waits for its page$",
+        r"^root: pager died: invalid opcode \(vector 6\) at 0x0, rip 0x[0-9a-f]+$"])
+    check_present(tap, log, "the task waiting for its page is stopped, not left hanging",
+                  r"^\[warn\] thread \d+: its fault handler went away; thread stopped$")
+    tap.check(not find(log, r"^pager_stress: summary"), "pager_stress did not finish (it was cut off mid-run)")
+    check_in_order(tap, log, "root revokes the pager's endpoint and the loader ends the tasks that depended on it", [
+        r"^root: the pager's endpoint is revoked; telling the loader$",
+        r"^loader: task \d+ \(pager_stress\) ended: its pager died$",
+        r"^loader: the pager is gone: \d+ tasks ended; new tasks get their pages at spawn$"])
+    check_present(tap, log, "the waiter learns why", r"^root: pager_stress ended: its pager died$")
+    check_present(tap, log, "what does not depend on the pager still runs",
+                  r"^root: a task started after the pager died exited with status 0$")
+    check_present(tap, log, "the root task finishes", r"^root: done$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+    result = boot(args, "run=pager kill_pager_after=soon poweroff")
+    check_present(tap, result.log, "bad input: kill_pager_after without a number is refused in one line",
+                  r"^root: kill_pager_after needs a number of faults above 0, not 'soon'$")
+    check_present(tap, result.log, "and the root task still finishes", r"^root: done \(with failures\)$")
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits with the failure status by itself")
+
+
+def scenario_loader_dies(args, tap):
+    """The loader dies while the root task calls it: root, its supervisor,
+    reports it and revokes its endpoint; the pending call and every later
+    one fail instead of hanging."""
+    result = boot(args, "run=loader-dies poweroff")
+    log = result.log
+    check_in_order(tap, log, "root reports the loader's death in one line and revokes its endpoint", [
+        r"^loader: debug_crash: executing ud2$",
+        r"^root: loader died: invalid opcode \(vector 6\) at 0x0, rip 0x[0-9a-f]+$",
+        r"^root: the loader's endpoint is revoked: calls to it fail from now on$"])
+    check_present(tap, log, "the pending call fails (partner died)", r"^root: our call to the dying loader returned: partner died$")
+    check_present(tap, log, "a later spawn fails with an error", r"^root: a spawn after the loader died failed, as it must$")
+    check_present(tap, log, "the root task finishes", r"^root: done$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 SCENARIOS = {
+    "crash": scenario_crash,
+    "loader-dies": scenario_loader_dies,
+    "pager-dies": scenario_pager_dies,
     "fuzz": scenario_fuzz,
     "boot": scenario_boot,
     "idle": scenario_idle,

@@ -31,6 +31,9 @@ alignas(16) Gate idt[256];
 Handler handlers[256];
 
 constexpr uint8_t interrupt_gate = 0x8E;  // present, ring 0, interrupts off on entry
+// int3 and into may be executed in ring 3 (as on other systems): they raise
+// #BP and #OF, user faults like any other, instead of #GP for the gate.
+constexpr uint8_t user_interrupt_gate = 0xEE;  // present, ring 3 may invoke
 
 constexpr const char* exception_names[exception_count] = {
     "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
@@ -57,7 +60,8 @@ uint8_t ist_for(unsigned vector) {
 void init() {
     for (unsigned v = 0; v < 256; ++v) {
         uint64_t target = interrupt_stub_table[v];
-        idt[v] = Gate{uint16_t(target), gdt::kernel_code, ist_for(v), interrupt_gate,
+        uint8_t type = v == 3 || v == 4 ? user_interrupt_gate : interrupt_gate;
+        idt[v] = Gate{uint16_t(target), gdt::kernel_code, ist_for(v), type,
                       uint16_t(target >> 16), uint32_t(target >> 32), 0};
     }
     struct [[gnu::packed]] {

@@ -36,6 +36,67 @@ inline constexpr uint64_t add_region = 5;
 // them (the rest is for the heap); a program with more is loaded eagerly.
 inline constexpr unsigned max_regions = 16;
 
+// debug_crash(w0 = N) from the manager: the pager executes ud2 itself when
+// it handles its Nth fault from now, to test what happens when a server
+// dies (the root task's kill_pager_after=N).
+inline constexpr uint64_t debug_crash = 6;
+
+// Faults the pager does not resolve go to the task's supervisor, the
+// loader, without the pager ever waiting on it: the pager writes a record
+// into a ring in a page shared with the loader, signals the loader's
+// notification (the capability in fault_notification_slot of its CNode),
+// and stops the thread by its reply to the kernel. The root task maps the
+// page at fault_ring_address in both. The pager only advances head, the
+// loader only tail; a record is complete before head moves past it. When
+// the ring is full the pager keeps the record and retries on each later
+// message it handles (the loader's detach calls among them).
+inline constexpr Cptr fault_notification_slot = 9;  // in the pager's CNode: write right
+inline constexpr uint64_t fault_ring_address = 0x0000600000000000ull;
+
+enum class FaultReason : uint8_t {
+    exception = 0,      // not a page fault: never the pager's to resolve
+    outside_memory,     // a page fault outside every region of the task
+    read_only,          // a write to read-only memory
+    not_executable,     // an instruction fetch from memory without execute
+    out_of_frames,      // no frame could be freed for the page
+    cannot_map,         // the page could not be mapped
+    lost_objects,       // vector 256/257: the thread lost its address space or CNode
+};
+
+struct FaultRecord {
+    uint64_t task;
+    uint64_t address;   // CR2 for a page fault
+    uint64_t ip;
+    uint16_t vector;
+    FaultReason reason;
+    uint8_t reserved;
+    uint32_t code;      // the CPU's error code
+};
+static_assert(sizeof(FaultRecord) == 32);
+
+inline constexpr uint64_t fault_ring_capacity = (4096 - 64) / sizeof(FaultRecord);
+
+struct FaultRing {
+    volatile uint64_t head;  // records written, by the pager
+    volatile uint64_t tail;  // records taken, by the loader
+    uint64_t reserved[6];
+    FaultRecord records[fault_ring_capacity];
+};
+static_assert(sizeof(FaultRing) <= 4096);
+
+inline const char* describe(FaultReason reason) {
+    switch (reason) {
+    case FaultReason::exception: return "not a page fault";
+    case FaultReason::outside_memory: return "address outside its memory";
+    case FaultReason::read_only: return "write to read-only memory";
+    case FaultReason::not_executable: return "execution of non-executable memory";
+    case FaultReason::out_of_frames: return "out of frames";
+    case FaultReason::cannot_map: return "cannot map the page";
+    case FaultReason::lost_objects: return "lost its address space or CNode";
+    }
+    return "unknown";
+}
+
 struct RegionRequest {
     uint64_t task;
     uint64_t vaddr;        // the segment as the ELF file gives it

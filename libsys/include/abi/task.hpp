@@ -46,8 +46,36 @@ inline constexpr uint64_t status = 4;
 // becomes killed_status. Only its parent or the root task may.
 inline constexpr uint64_t kill = 5;
 
+// pager_died (from the root task only): the pager is gone. The loader ends
+// every task that depended on it (status pager_died_status) and starts
+// later tasks without demand paging.
+inline constexpr uint64_t pager_died = 6;
+// debug_crash (from the root task only): the loader executes ud2, to test
+// what happens when a server dies (run=loader-dies).
+inline constexpr uint64_t debug_crash = 7;
+
+// Exit statuses the loader gives, apart from what a task returns from main:
+// killed (kill), killed by a fault the pager does not resolve (the vector:
+// 0-31 an exception, 256/257 a lost address space or CNode), or ended
+// because its pager died. Statuses from -4096 down to -4609 are reserved
+// for these; sys::loader::describe_status turns them into text.
 inline constexpr int64_t killed_status = -9;
+inline constexpr int64_t fault_status_base = -4096;
+inline constexpr uint64_t fault_status_vectors = 512;
+constexpr int64_t killed_by_fault_status(uint64_t vector) {
+    return fault_status_base - int64_t(vector % fault_status_vectors);
+}
+constexpr bool is_fault_status(int64_t status) {
+    return status <= fault_status_base && status > fault_status_base - int64_t(fault_status_vectors);
+}
+constexpr uint64_t fault_status_vector(int64_t status) { return uint64_t(fault_status_base - status); }
+inline constexpr int64_t pager_died_status = fault_status_base - int64_t(fault_status_vectors);  // -4608
+
 inline constexpr Cptr service_slot = 9;  // the loader's own receive capability
+// In the loader's CNode: the notification the pager signals when it has put
+// a fault record in the shared ring (abi/pager.hpp), read right only; the
+// loader binds it to its thread.
+inline constexpr Cptr fault_notification_slot = 10;
 
 struct SpawnRequest {
     uint8_t priority;

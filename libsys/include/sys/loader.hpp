@@ -31,9 +31,20 @@ struct Options {
 int64_t spawn(Cptr loader, int argc, const char* const* argv, const Options& options, Cptr receive_slot, Task& task,
               char* reason = nullptr, size_t reason_size = 0);
 
-// Waits until the task ends; returns its exit status (killed: -9).
+// Waits until the task ends; returns its exit status (killed: -9; killed by
+// a fault: abi::loader::killed_by_fault_status(vector); see describe_status).
+// An error from the loader (it died, say) comes back as a negated abi::Error.
 int64_t wait(Cptr loader, const Task& task);
 
 int64_t kill(Cptr loader, const Task& task);
+
+// The name of a CPU exception vector, or of the fault vectors 256/257
+// ("lost its address space", "lost its CNode"); "unknown vector" else.
+const char* exception_name(uint64_t vector);
+
+// An exit status as text: "exited with status 3", "killed",
+// "killed by invalid opcode (vector 6)", "ended: its pager died".
+// Writes at most size bytes (NUL included) to out and returns out.
+const char* describe_status(int64_t status, char* out, size_t size);
 
 }  // namespace sys::loader
