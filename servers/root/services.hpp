@@ -14,6 +14,8 @@ sys::Cptr start_loader();
 
 // The pager server's endpoint (our manager capability), once started.
 sys::Cptr pager();
+// The pager's budget in frames (0 when it did not start).
+uint64_t pager_frames();
 
 // Spawns a program through the loader at `priority`; prints the reason and
 // returns false if it cannot start.

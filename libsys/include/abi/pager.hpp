@@ -12,6 +12,17 @@
 namespace abi::pager {
 
 inline constexpr uint64_t manager_badge = 0;
+
+// Budgets the pager accepts. One x86 instruction can need six pages
+// present at once (an instruction that straddles two pages, a string move
+// whose source and destination each straddle two), so a budget below
+// that can livelock; eight leaves two frames of slack. The upper limits are
+// those of the pager's static bookkeeping; the root task also checks both
+// against RAM and against the pager's CNode (at most 2^16 slots: two per
+// frame, one per store page, one per page table).
+inline constexpr uint64_t min_frames = 8;
+inline constexpr uint64_t max_frames = 8192;        // 32 MiB
+inline constexpr uint64_t max_store_pages = 65536;  // 256 MiB
 inline constexpr Cptr service_slot = 8;  // in the pager's own CNode: its receive capability
 
 // attach(w0 = task id), one capability: the task's address space.
@@ -30,6 +41,11 @@ inline constexpr uint64_t statistics = 4;
 // [vaddr, vaddr + file_size) in the page) and zeros elsewhere. Clean pages
 // are dropped on eviction and filled again from the file.
 inline constexpr uint64_t add_region = 5;
+
+// killed(w0 = task id) from the manager -> w0 = 1 if the pager killed the
+// task (its store was full or its page tables did not fit; its faults are
+// refused), 0 if not, 2 if the pager does not know it.
+inline constexpr uint64_t killed = 6;
 
 struct RegionRequest {
     uint64_t task;
