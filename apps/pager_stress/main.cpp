@@ -13,7 +13,7 @@
 namespace {
 
 constexpr uint64_t page = 4096;
-constexpr uint64_t max_pages = 16384;
+constexpr uint64_t max_pages = 262144;  // 1 GiB; the array below is paged in as used
 uint32_t generation[max_pages];  // 0: never written
 uint64_t base, pages, errors, touches;
 uint64_t state = 0x9E3779B97F4A7C15ull;
@@ -116,7 +116,10 @@ int main(int argc, char** argv, char**) {
     if (argc > 3 && argv[1][0] == 'b') return bench(sys::parse_number(argv[2]), sys::parse_number(argv[3]));
     pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
     uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
-    if (pages == 0 || pages > max_pages) pages = 1024;
+    if (pages == 0 || pages > max_pages) {
+        sys::print("pager_stress: pages=%s refused: 1 to %lu pages\n", argc > 1 ? argv[1] : "", max_pages);
+        return 2;
+    }
     auto r = sys::ipc::call(abi::task_slot::pager,
                             sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {pages}});
     if (r.result != 0 || r.label() != 0) {

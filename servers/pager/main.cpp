@@ -3,11 +3,16 @@
 // hardware accessed bits, read in batches) or FIFO/random for comparison,
 // and a backing store that keeps evicted pages' contents.
 //
-// Started by the root task as: pager FRAMES POLICY FIRST COUNT INITRD_SIZE,
+// Started by the root task as:
+//   pager FRAMES POLICY FIRST COUNT INITRD_SIZE STORE_PAGES CNODE_RADIX
 // with untyped regions in slots [FIRST, FIRST + COUNT): the first holds the
-// budget frames, the second the backing store, the third page tables. The
-// initrd is mapped read-only at abi::initrd_address, for file-backed
-// regions (programs' segments, registered by the loader).
+// budget frames, the second the backing store (STORE_PAGES pages), the
+// third page tables (our windows', then tasks' in chunks). Its CNode has
+// 2^CNODE_RADIX slots, sized by the root task: two per budget frame, one
+// per store page, one per page table. The initrd is mapped read-only at
+// abi::initrd_address, for file-backed regions (programs' segments,
+// registered by the loader). Nothing is clamped: a budget or store that
+// cannot be set up is refused with a line saying why.
 #include <initializer_list>
 
 #include "abi/boot_info.hpp"
@@ -30,10 +35,12 @@ namespace ipc = sys::ipc;
 namespace ts = abi::task_slot;
 namespace rights = abi::rights;
 
-constexpr unsigned cnode_radix = 12;
-constexpr size_t max_frames = 1024;            // the largest budget supported
-constexpr size_t max_pages = 65536;            // pages in all regions of all tasks
-constexpr size_t max_backing = 16384;          // backing-store pages (64 MiB)
+// Static limits of the bookkeeping (the root task checks budgets against
+// them before it starts us, and we check again).
+constexpr size_t min_frames = abi::pager::min_frames;
+constexpr size_t max_frames = abi::pager::max_frames;
+constexpr size_t max_pages = 65536;            // page records: pages in all regions of all tasks
+constexpr size_t max_backing = abi::pager::max_store_pages;
 constexpr unsigned max_clients = 256;
 constexpr unsigned max_regions = abi::pager::max_regions;
 constexpr uint64_t frame_window = 0x0000400000000000ull;    // our mapping of budget frame i
@@ -48,19 +55,33 @@ struct Region {
     uint64_t vaddr, file_offset, file_size;
 };
 
-constexpr unsigned table_region_bits = 16;  // 16 page tables per task, freed with it
-constexpr unsigned max_tables = 16;
+// Tasks' page tables come in chunks of four (16 KiB of untyped memory),
+// as many chunks per task as it needs while the table memory lasts; a
+// task's chunks are revoked when it goes and serve the next tasks.
+constexpr unsigned chunk_bits = 14;
+constexpr unsigned tables_per_chunk = 4;
+constexpr unsigned max_chunks = 4096;  // 64 MiB of page tables
+
+struct Chunk {
+    Cptr untyped;
+    Cptr tables[tables_per_chunk];
+    unsigned used;     // tables made from it
+    int32_t owner;     // client index, -1 when spare
+};
+Chunk chunks[max_chunks];
+unsigned chunk_count;
 
 struct Client {
     uint64_t id;
     bool used;
+    bool killed;                 // its pages were taken back; faults are refused
     Cptr vspace;
-    Cptr tables;                 // untyped region for its page tables
-    Cptr table_slots[max_tables];
-    unsigned table_count;
+    int32_t chunk;               // the chunk its next page table comes from, -1 none
+    unsigned chunks_held;
     Region regions[max_regions];
     unsigned region_count;
     uint64_t heap_pages;
+    uint64_t stored;             // its pages in the backing store
     uint64_t faults, evictions, write_backs, read_backs;
 };
 
@@ -73,6 +94,7 @@ struct Frame {
     Cptr own;              // mapped at frame_window + i * page for our copies
     Cptr mapped;           // the capability mapped into the client
     Client* client;
+    uint64_t address;      // where its page is in the client
     uint32_t record;
     bool used, referenced, dirty;
 };
@@ -114,14 +136,12 @@ Frame frames[max_frames];
 size_t frame_count;
 pager::Replacement replacement;
 pager::Replacement::FrameState frame_states[max_frames];
-Cptr backing_frames[max_backing];
-uint32_t backing_used;
+uint32_t backing_used;      // store pages made so far (each mapped at backing_window)
+uint32_t backing_capacity;  // STORE_PAGES
 int32_t backing_free_list[max_backing];
 uint32_t backing_free_count;
-uint64_t total_faults, total_evictions, total_write_backs, total_read_backs;
+uint64_t total_faults, total_evictions, total_write_backs, total_read_backs, total_kills;
 uint64_t initrd_size;
-Cptr spare_table_regions[max_clients];
-unsigned spare_table_count;
 
 sys::SlotAllocator slots;
 sys::UntypedPool frame_memory{slots};    // the budget
@@ -137,6 +157,53 @@ Client* client_of(uint64_t id) {
 uint8_t* frame_bytes(size_t f) { return reinterpret_cast<uint8_t*>(frame_window + f * page); }
 uint8_t* backing_bytes(int32_t b) { return reinterpret_cast<uint8_t*>(backing_window + uint64_t(b) * page); }
 
+int32_t index_of(const Client& c) { return int32_t(&c - clients); }
+
+// A page table for a client, from its current chunk or a new one (a spare
+// chunk first, else fresh table memory); 0 when the memory is used up.
+Cptr new_client_table(Client& c, unsigned level) {
+    if (c.chunk < 0 || chunks[c.chunk].used == tables_per_chunk) {
+        c.chunk = -1;
+        for (unsigned i = 0; i < chunk_count; ++i)
+            if (chunks[i].owner < 0) {
+                c.chunk = int32_t(i);
+                break;
+            }
+        if (c.chunk < 0) {
+            if (chunk_count == max_chunks) return 0;
+            Cptr untyped = table_memory.allocate(ObjectType::untyped, chunk_bits);
+            if (!untyped) return 0;
+            chunks[chunk_count] = Chunk{untyped, {}, 0, -1};
+            c.chunk = int32_t(chunk_count++);
+        }
+        chunks[c.chunk].owner = index_of(c);
+        ++c.chunks_held;
+    }
+    Chunk& chunk = chunks[c.chunk];
+    Cptr table = slots.allocate();
+    if (!table) return 0;
+    if (!sys::ok(sys::untyped_retype(chunk.untyped, ObjectType::page_table, level, ts::cnode, table))) {
+        slots.free(table);
+        return 0;
+    }
+    chunk.tables[chunk.used++] = table;
+    return table;
+}
+
+// Gives back a client's page tables: each chunk revoked, kept for reuse.
+void free_client_tables(Client& c) {
+    for (unsigned i = 0; i < chunk_count; ++i) {
+        Chunk& chunk = chunks[i];
+        if (chunk.owner != index_of(c)) continue;
+        sys::cap_revoke(ts::cnode, chunk.untyped);
+        for (unsigned t = 0; t < chunk.used; ++t) slots.free(chunk.tables[t]);
+        chunk.used = 0;
+        chunk.owner = -1;
+    }
+    c.chunk = -1;
+    c.chunks_held = 0;
+}
+
 // Maps a frame capability of ours into vspace, making page tables as
 // needed: for a client from its own table region (freed when it goes), for
 // our windows from table_memory.
@@ -148,14 +215,7 @@ int64_t map(Cptr frame, Cptr vspace, uint64_t address, uint8_t frame_rights, Cli
         int64_t made;
         Cptr table;
         if (client) {
-            table = client->table_count < max_tables ? slots.allocate() : 0;
-            if (!table) return abi::error_code(Error::out_of_memory);
-            made = sys::untyped_retype(client->tables, ObjectType::page_table, level, ts::cnode, table);
-            if (made < 0) {
-                slots.free(table);
-                return made;
-            }
-            client->table_slots[client->table_count++] = table;
+            if (!(table = new_client_table(*client, level))) return abi::error_code(Error::out_of_memory);
         } else if (!(table = table_memory.allocate(ObjectType::page_table, level, &made))) {
             return made;
         }
@@ -163,42 +223,90 @@ int64_t map(Cptr frame, Cptr vspace, uint64_t address, uint8_t frame_rights, Cli
     }
 }
 
-// The accessed and dirty bits of every resident page, read in batches per
-// region (one system call for up to 512 pages) and folded into the frames.
-void refresh_bits() {
-    uint8_t states[abi::max_query_pages];
-    for (Client& c : clients) {
-        if (!c.used) continue;
-        for (unsigned r = 0; r < c.region_count; ++r) {
-            const Region& region = c.regions[r];
-            for (uint64_t done = 0; done < region.pages; done += abi::max_query_pages) {
-                uint64_t n = region.pages - done < abi::max_query_pages ? region.pages - done : abi::max_query_pages;
-                if (sys::address_space_query(c.vspace, region.start + done * page, n, states) < 0) continue;
-                for (uint64_t i = 0; i < n; ++i) {
-                    int32_t f = records[region.first_record + done + i].frame;
-                    if (f < 0) continue;
-                    frames[f].referenced |= (states[i] & abi::page_state::accessed) != 0;
-                    frames[f].dirty |= (states[i] & abi::page_state::dirty) != 0;
-                }
-            }
-        }
-    }
+// The accessed and dirty bits of frame f's page, read (and cleared in the
+// page table) when the CLOCK hand reaches the frame, or for the victim,
+// and folded into the frame: one page per system call, only for the frames
+// the hand looks at, whatever the size of the tasks' regions.
+void query_frame(size_t f) {
+    Frame& fr = frames[f];
+    uint8_t state = 0;
+    if (sys::address_space_query(fr.client->vspace, fr.address, 1, &state) < 0) return;
+    fr.referenced |= (state & abi::page_state::accessed) != 0;
+    fr.dirty |= (state & abi::page_state::dirty) != 0;
 }
 
 bool referenced(void*, size_t f) {
+    query_frame(f);
     bool was = frames[f].referenced;
     frames[f].referenced = false;
     return was;
 }
 
+// A store page, made (and mapped in our window) on first use; -1 when the
+// store is full.
 int32_t new_backing_page() {
     if (backing_free_count) return backing_free_list[--backing_free_count];
-    if (backing_used == max_backing) return -1;
+    if (backing_used == backing_capacity) return -1;
     Cptr frame = backing_memory.allocate(ObjectType::frame);
-    if (!frame || !sys::ok(map(frame, ts::vspace, backing_window + uint64_t(backing_used) * page, rights::read | rights::write)))
+    if (!frame || !sys::ok(map(frame, ts::vspace, backing_window + uint64_t(backing_used) * page, rights::read | rights::write))) {
+        sys::print("pager: cannot make store page %u of %u\n", backing_used, backing_capacity);
+        backing_capacity = backing_used;  // what we have is all there is (said once)
         return -1;
-    backing_frames[backing_used] = frame;
+    }
     return int32_t(backing_used++);
+}
+
+// Takes back everything a client holds: its resident pages (unmapped) and
+// its store pages. Its regions stay, so detach and late faults find it.
+void release_pages(Client& c) {
+    for (size_t f = 0; f < frame_count; ++f) {
+        if (!frames[f].used || frames[f].client != &c) continue;
+        sys::frame_unmap(frames[f].mapped);
+        records[frames[f].record].frame = -1;
+        frames[f].used = false;
+        replacement.freed(f);
+    }
+    for (unsigned r = 0; r < c.region_count; ++r)
+        for (uint64_t i = 0; i < c.regions[r].pages; ++i) {
+            PageRecord& record = records[c.regions[r].first_record + i];
+            if (record.backing >= 0) backing_free_list[backing_free_count++] = record.backing;
+            record = PageRecord{};
+        }
+    c.stored = 0;
+}
+
+// The store is full: the task holding most of it is killed (its pages
+// freed, its faults refused from now on), and everyone else goes on.
+Client* kill_for_store() {
+    Client* hog = nullptr;
+    for (Client& c : clients)
+        if (c.used && !c.killed && (!hog || c.stored > hog->stored)) hog = &c;
+    if (!hog) return nullptr;
+    sys::print("pager: task %lu: backing store full (%u pages, %lu of them its own); task killed\n", hog->id,
+               backing_capacity, hog->stored);
+    release_pages(*hog);
+    hog->killed = true;
+    ++total_kills;
+    return hog;
+}
+
+// The store is full: a resident page that came back from the store still
+// has its copy there. Its copy's page is taken (the page becomes dirty, so
+// it is saved again when evicted), so the store holds only pages that are
+// out, and the store and the budget together hold a working set. -1 if no
+// resident page has a copy.
+int32_t take_resident_copy(size_t except) {
+    for (size_t f = 0; f < frame_count; ++f) {
+        if (f == except || !frames[f].used) continue;
+        PageRecord& record = records[frames[f].record];
+        if (record.backing < 0) continue;
+        int32_t b = record.backing;
+        record.backing = -1;
+        frames[f].dirty = true;
+        --frames[f].client->stored;
+        return b;
+    }
+    return -1;
 }
 
 // Takes the page out of frame f: unmaps it from its client and, if its
@@ -207,10 +315,10 @@ bool evict(size_t f) {
     Frame& fr = frames[f];
     PageRecord& record = records[fr.record];
     // Room in the backing store first: a page that cannot be saved stays
-    // where it is (and the fault that needed its frame fails instead).
-    if (fr.dirty && record.backing < 0 && (record.backing = new_backing_page()) < 0) {
-        sys::print("pager: backing store full; cannot evict\n");
-        return false;
+    // where it is (the caller then makes room by killing a task).
+    if (fr.dirty && record.backing < 0) {
+        if ((record.backing = new_backing_page()) < 0 && (record.backing = take_resident_copy(f)) < 0) return false;
+        ++fr.client->stored;
     }
     // The client cannot write between the last query and the unmap: it is
     // not running while we handle a fault.
@@ -228,13 +336,23 @@ bool evict(size_t f) {
     return true;
 }
 
-int64_t take_frame() {
-    for (size_t f = 0; f < frame_count; ++f)
-        if (!frames[f].used) return int64_t(f);
-    refresh_bits();
-    size_t victim = replacement.choose_victim(referenced, nullptr);
-    if (victim >= frame_count || !evict(victim)) return -1;
-    return int64_t(victim);
+// A free frame for c, evicting if the budget is full. When the victim
+// cannot be saved because the store is full, the task with most pages in
+// the store is killed: if that is c, *killed_self is set and -1 returned.
+int64_t take_frame(Client& c, bool* killed_self) {
+    for (;;) {
+        for (size_t f = 0; f < frame_count; ++f)
+            if (!frames[f].used) return int64_t(f);
+        size_t victim = replacement.choose_victim(referenced, nullptr);
+        if (victim >= frame_count) return -1;
+        query_frame(victim);  // its dirty bit decides whether it is saved
+        if (evict(victim)) return int64_t(victim);
+        Client* killed = kill_for_store();
+        if (!killed || killed == &c) {
+            *killed_self = killed == &c;
+            return -1;
+        }
+    }
 }
 
 using abi::pager::FaultReason;
@@ -245,6 +363,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     for (unsigned r = 0; r < c.region_count; ++r)
         if (address >= c.regions[r].start && address < c.regions[r].start + c.regions[r].pages * page)
             region = &c.regions[r];
+    if (c.killed) return reason = FaultReason::store_full, "killed before (backing store full)";
     if (!region) return reason = FaultReason::outside_memory, "address outside its memory";
     uint64_t page_address = address & ~(page - 1);
     uint32_t index = region->first_record + uint32_t((page_address - region->start) / page);
@@ -258,7 +377,9 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     }
     ++c.faults;
     ++total_faults;
-    int64_t f = take_frame();
+    bool killed_self = false;
+    int64_t f = take_frame(c, &killed_self);
+    if (killed_self) return reason = FaultReason::store_full, "backing store full; task killed";
     if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
     Frame& fr = frames[f];
     if (record.backing >= 0) {
@@ -278,8 +399,17 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
                        to - from);
         }
     }
-    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) return reason = FaultReason::cannot_map, "cannot map the page";
+    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) {
+        // Out of page-table memory (or slots): this task alone goes.
+        sys::print("pager: task %lu: no memory for its page tables (%u chunks of %u tables in all); task killed\n",
+                   c.id, chunk_count, tables_per_chunk);
+        release_pages(c);
+        c.killed = true;
+        ++total_kills;
+        return reason = FaultReason::no_page_tables, "no memory for page tables; task killed";
+    }
     fr.client = &c;
+    fr.address = page_address;
     fr.record = index;
     fr.used = true;
     fr.referenced = true;
@@ -292,27 +422,12 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
 }
 
 void forget(Client& c) {
-    for (size_t f = 0; f < frame_count; ++f) {
-        if (!frames[f].used || frames[f].client != &c) continue;
-        sys::frame_unmap(frames[f].mapped);
-        records[frames[f].record].frame = -1;
-        frames[f].used = false;
-        replacement.freed(f);
-    }
-    for (unsigned r = 0; r < c.region_count; ++r) {
-        for (uint64_t i = 0; i < c.regions[r].pages; ++i) {
-            PageRecord& record = records[c.regions[r].first_record + i];
-            if (record.backing >= 0 && backing_free_count < max_backing) backing_free_list[backing_free_count++] = record.backing;
-            record = PageRecord{};
-        }
-        free_records(c.regions[r].first_record, c.regions[r].pages);
-    }
+    release_pages(c);
+    for (unsigned r = 0; r < c.region_count; ++r) free_records(c.regions[r].first_record, c.regions[r].pages);
     sys::cap_delete(ts::cnode, c.vspace);
     slots.free(c.vspace);
-    // Its page tables go with one revoke; the region serves the next task.
-    sys::cap_revoke(ts::cnode, c.tables);
-    for (unsigned i = 0; i < c.table_count; ++i) slots.free(c.table_slots[i]);
-    spare_table_regions[spare_table_count++] = c.tables;
+    // Its page tables go with a revoke per chunk; the chunks serve the next tasks.
+    free_client_tables(c);
     c.used = false;
 }
 
@@ -341,9 +456,10 @@ void print_statistics() {
         if (c.used)
             sys::print("pager: task %lu: %lu faults, %lu evictions, %lu write-backs, %lu read-backs\n", c.id, c.faults,
                        c.evictions, c.write_backs, c.read_backs);
-    sys::print("pager: total: %lu faults, %lu evictions, %lu write-backs, %lu read-backs (%zu frames, %s)\n",
+    sys::print("pager: total: %lu faults, %lu evictions, %lu write-backs, %lu read-backs (%zu frames, %s); "
+               "store %u of %u pages in use, %lu tasks killed\n",
                total_faults, total_evictions, total_write_backs, total_read_backs, frame_count,
-               pager::policy_name(replacement.policy()));
+               pager::policy_name(replacement.policy()), backing_used - backing_free_count, backing_capacity, total_kills);
 }
 
 Cptr attach_slot;  // where the manager's attach capability lands
@@ -428,15 +544,14 @@ ipc::Message serve(const ipc::Received& r) {
                 break;
             }
         if (!c) return refuse(Error::out_of_memory);
-        Cptr tables = spare_table_count ? spare_table_regions[--spare_table_count]
-                                        : table_memory.allocate(ObjectType::untyped, table_region_bits);
-        if (!tables) return refuse(Error::out_of_memory);
+        Cptr next = slots.allocate();
+        if (!next) return refuse(Error::out_of_memory);
         *c = Client{};
         c->id = r.message.words[0];
         c->used = true;
         c->vspace = attach_slot;
-        c->tables = tables;
-        attach_slot = slots.allocate();
+        c->chunk = -1;
+        attach_slot = next;
         return ipc::Message{};
     }
     case abi::pager::detach: {
@@ -449,12 +564,22 @@ ipc::Message serve(const ipc::Received& r) {
         uint64_t pages = r.message.words[0];
         uint32_t first = c && c->region_count < max_regions && pages && pages <= max_pages ? allocate_records(pages)
                                                                                             : max_pages;
-        if (first == max_pages) return refuse(Error::out_of_memory);
+        if (first == max_pages) {
+            sys::print("pager: task %lu: heap of %lu pages refused: %s\n", badge, pages,
+                       !c ? "not a task of ours" : c->region_count == max_regions ? "too many regions"
+                                                 : "more pages than the page records left (65536 in all)");
+            return refuse(Error::out_of_memory);
+        }
         Region& region = c->regions[c->region_count++];
         region = Region{abi::pager::heap_base + c->heap_pages * page, pages, first,
                         uint8_t(rights::read | rights::write), false, 0, 0, 0};
         c->heap_pages += pages;
         return ipc::Message{ipc::make_tag(0, 8), {region.start}};
+    }
+    case abi::pager::killed: {
+        if (badge != abi::pager::manager_badge) return refuse(Error::not_permitted);
+        Client* c = client_of(r.message.words[0]);
+        return ipc::Message{ipc::make_tag(0, 8), {c ? uint64_t(c->killed) : 2}};
     }
     case abi::pager::add_region:
         if (badge != abi::pager::manager_badge) return refuse(Error::not_permitted);
@@ -472,8 +597,8 @@ ipc::Message serve(const ipc::Received& r) {
 }  // namespace
 
 int main(int argc, char** argv, char**) {
-    if (argc < 6) {
-        sys::print("pager: usage: pager FRAMES POLICY FIRST COUNT INITRD_SIZE\n");
+    if (argc < 8) {
+        sys::print("pager: usage: pager FRAMES POLICY FIRST COUNT INITRD_SIZE STORE_PAGES CNODE_RADIX\n");
         return 2;
     }
     initrd_size = sys::parse_number(argv[5]);
@@ -483,9 +608,19 @@ int main(int argc, char** argv, char**) {
         sys::print("pager: unknown policy %s (clock, fifo, random); using clock\n", argv[2]);
         policy = pager::Policy::clock;
     }
-    if (frame_count == 0 || frame_count > max_frames) frame_count = 256;
+    if (frame_count < min_frames || frame_count > max_frames) {
+        sys::print("pager: a budget of %zu frames refused: it must be %zu to %zu frames\n", frame_count, min_frames,
+                   max_frames);
+        return 2;
+    }
+    backing_capacity = uint32_t(sys::parse_number(argv[6]));
+    if (sys::parse_number(argv[6]) > max_backing) {
+        sys::print("pager: a store of %s pages refused: at most %zu\n", argv[6], max_backing);
+        return 2;
+    }
+    uint64_t cnode_radix = sys::parse_number(argv[7]);
     Cptr first = sys::parse_number(argv[3]), count = sys::parse_number(argv[4]);
-    if (count < 3) return 2;
+    if (count < 3 || cnode_radix > abi::cnode_max_radix) return 2;
     slots.init(ts::cnode, sys::first_empty_slot(first + count, 1ull << cnode_radix), 1ull << cnode_radix);
     frame_memory.add(first, sys::cap_identify(first).size_bits);
     backing_memory.add(first + 1, sys::cap_identify(first + 1).size_bits);
@@ -501,7 +636,7 @@ int main(int argc, char** argv, char**) {
             sys::print("pager: cannot set up frame %zu of the budget\n", f);
             return 1;
         }
-        frames[f] = Frame{own, mapped, nullptr, 0, false, false, false};
+        frames[f] = Frame{own, mapped, nullptr, 0, 0, false, false, false};
     }
     replacement.init(policy, frame_states, frame_count, 12345);
     attach_slot = slots.allocate();
@@ -509,8 +644,10 @@ int main(int argc, char** argv, char**) {
         fault_ring = reinterpret_cast<abi::pager::FaultRing*>(abi::pager::fault_ring_address);
     ipc::Buffer& b = ipc::buffer();
     b.receive_cnode = ts::cnode;
-    sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s\n", frame_count, frame_count * 4,
-               pager::policy_name(policy));
+    sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s; store of %u pages (%u KiB), %lu KiB for "
+               "page tables, %lu slots\n",
+               frame_count, frame_count * 4, pager::policy_name(policy), backing_capacity, backing_capacity * 4,
+               uint64_t(1) << (sys::cap_identify(first + 2).size_bits - 10), uint64_t(1) << cnode_radix);
 
     b.receive_index = attach_slot;
     ipc::Received r = ipc::receive(abi::pager::service_slot);

@@ -74,9 +74,13 @@ int run_configuration() {
 // the budget), with two hello_world tasks running beside it at the same
 // priority unless beside=0.
 int run_pager_stress() {
-    char frames[16] = PAGER_FRAMES_TEXT, pages[16];
-    command_line_value("pager_frames", frames, sizeof frames);
-    uint64_t budget = sys::parse_number(frames);
+    char frames[24], pages[24];
+    if (!start_loader() || !pager()) {
+        sys::print("root: run=pager needs the pager, which did not start\n");
+        return 1;
+    }
+    uint64_t budget = pager_frames();
+    lib::format_to(frames, sizeof frames, "%lu", budget);
     if (!command_line_value("pages", pages, sizeof pages)) lib::format_to(pages, sizeof pages, "%lu", budget * 4);
     sys::loader::Task stress, beside[2];
     // kill_pager_after=N: the pager dies (executes ud2) at its Nth fault
@@ -127,7 +131,8 @@ int run_pager_stress() {
     }
     int failures = status == 0 ? 0 : 1;
     for (unsigned i = 0; i < beside_count; ++i) failures += sys::loader::wait(start_loader(), beside[i]) != 0;
-    sys::print("root: pager_stress exited with status %ld; %u tasks beside it\n", status, beside_count);
+    sys::print("root: pager_stress %s; %u tasks beside it\n", sys::loader::describe_status(status, text, sizeof text),
+               beside_count);
     return failures;
 }
 

@@ -17,10 +17,13 @@ using abi::ObjectType;
 using sys::Cptr;
 namespace slot = abi::root_slot;
 
-constexpr unsigned loader_memory_bits = 23;   // its own image, CNode and stack
+constexpr unsigned loader_memory_bits = 21;   // its own image (~100 KiB), CNode (256 KiB) and stack
 constexpr unsigned server_cnode_radix = 12;
-constexpr unsigned pool_region_bits = 25;     // 32 MiB regions
-constexpr unsigned pool_regions = 4;          // 128 MiB for tasks
+constexpr unsigned pool_region_max_bits = 25; // regions of up to 32 MiB
+constexpr unsigned pool_region_min_bits = 20; // a task takes 512 KiB, its notifications 1 MiB
+constexpr unsigned max_pool_regions = 16;
+constexpr uint64_t pool_target = 128ull << 20;  // the loader's pool: 128 MiB when the machine has it
+constexpr uint64_t pool_minimum = 4ull << 20;   // else at least this (a few tasks)
 constexpr uint8_t loader_priority = 254;      // below us: it runs when we wait
 constexpr uint64_t scratch_address = 0x0000310000000000ull;
 
@@ -80,15 +83,101 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
 }
 
-constexpr unsigned pager_image_bits = 22;
-constexpr unsigned pager_backing_bits = 26;   // 64 MiB of backing store
-constexpr unsigned pager_tables_bits = 24;   // 16 page tables for each of 256 tasks
 constexpr Cptr pager_memory_first = 10;
+constexpr uint64_t MiB = 1ull << 20;
 
-uint64_t command_line_number(const char* key, uint64_t fallback) {
-    char value[16];
-    if (!command_line_value(key, value, sizeof value) || value[0] < '0' || value[0] > '9') return fallback;
+uint64_t command_line_number(const char* key, uint64_t fallback, bool* given = nullptr) {
+    char value[24];
+    if (given) *given = false;
+    if (!command_line_value(key, value, sizeof value)) return fallback;
+    if (given) *given = true;
+    if (value[0] < '0' || value[0] > '9') return ~0ull;  // not a number: refused by the checks
     return sys::parse_number(value);
+}
+
+unsigned bits_for(uint64_t bytes) {
+    unsigned bits = 12;
+    while ((1ull << bits) < bytes) ++bits;
+    return bits;
+}
+
+// All untyped memory the kernel handed us.
+uint64_t total_memory() {
+    uint64_t memory = 0;
+    for (uint64_t i = 0; i < context.info->untyped.count; ++i) memory += 1ull << context.info->untyped_list[i].size_bits;
+    return memory;
+}
+
+// What the servers take, worked out from the machine (docs/paging.md,
+// "Sizing"). Everything the pager gets is sized here and told to it.
+struct PagerPlan {
+    uint64_t frames, store_pages;
+    unsigned budget_bits, store_bits, tables_bits, image_bits, cnode_radix;
+    uint64_t bytes;  // the sum of its regions
+};
+PagerPlan pager_plan;
+uint64_t pager_bytes;  // what the pager took (0 when it did not start)
+
+bool refuse(const char* option, uint64_t value, const char* why) {
+    sys::print("root: %s=%lu refused: %s; the pager is not started\n", option, value, why);
+    return false;
+}
+
+// The pager's budget, store, page-table memory and CNode for this machine,
+// or false with a line saying which does not fit.
+bool plan_pager(PagerPlan& p) {
+    uint64_t memory = total_memory();
+    p.frames = command_line_number("pager_frames", PAGER_FRAMES_DEFAULT);
+    if (p.frames < abi::pager::min_frames)
+        return refuse("pager_frames", p.frames,
+                      "the budget must be at least 8 frames (one instruction can need 6 pages at once)");
+    if (p.frames > abi::pager::max_frames) return refuse("pager_frames", p.frames, "the pager keeps at most 8192 frames");
+    // The store: pager_store=MiB, else the build's default; 0 means a
+    // quarter of RAM, at most 64 MiB (a power of two: one untyped region).
+    bool store_given = false;
+    uint64_t store_mib = command_line_number("pager_store", PAGER_STORE_MIB_DEFAULT, &store_given);
+    if (store_given && store_mib == 0) return refuse("pager_store", 0, "the store must be at least 1 MiB");
+    uint64_t store_bytes = store_mib ? store_mib * MiB : 0;
+    if (!store_mib) {
+        store_bytes = 1ull << 20;
+        while (store_bytes * 2 <= memory / 4 && store_bytes < 64 * MiB) store_bytes *= 2;
+    }
+    if (store_mib > abi::pager::max_store_pages / 256)
+        return refuse("pager_store", store_mib, "the pager keeps at most 256 MiB of store (65536 pages)");
+    p.store_pages = store_bytes / 4096;
+    // Page tables: our windows over the budget and the store, then tasks'
+    // tables (a task needs about one per 2 MiB of memory it touches, three
+    // at least): M/64 of RAM, from 1 to 4 MiB.
+    uint64_t own_tables = (p.frames + p.store_pages) / 512 + 8;
+    uint64_t task_table_bytes = memory / 64 < MiB ? MiB : memory / 64 > 4 * MiB ? 4 * MiB : memory / 64;
+    p.tables_bits = bits_for(task_table_bytes > 2 * own_tables * 4096 ? task_table_bytes : 2 * own_tables * 4096);
+    // Slots: two per budget frame, one per store page, one per page table,
+    // one per task attached (256 at most), and room for its image's frames.
+    uint64_t slots = 2 * p.frames + p.store_pages + (1ull << p.tables_bits) / 4096 + 256 + 1024;
+    p.cnode_radix = server_cnode_radix;
+    while ((1ull << p.cnode_radix) < slots) ++p.cnode_radix;
+    if (p.cnode_radix > abi::cnode_max_radix) {
+        sys::print("root: pager_frames=%lu with a store of %lu MiB needs %lu capability slots, more than a CNode's "
+                   "65536; the pager is not started\n", p.frames, store_bytes / MiB, slots);
+        return false;
+    }
+    // Its image (about 2 MiB with its tables) and its CNode share one region.
+    p.image_bits = bits_for(2 * MiB + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
+    p.budget_bits = bits_for(p.frames * 4096);
+    p.store_bits = bits_for(store_bytes);
+    p.bytes = (1ull << p.image_bits) + (1ull << p.budget_bits) + (1ull << p.store_bits) + (1ull << p.tables_bits);
+    // It must leave the loader and us enough: the loader's own region, its
+    // smallest pool, and an eighth of RAM for ourselves.
+    uint64_t others = (1ull << loader_memory_bits) + pool_minimum + memory / 8;
+    if (p.bytes + others > memory) {
+        sys::print("root: the pager's memory does not fit: %lu MiB (budget %lu frames = %lu KiB, store %lu MiB, "
+                   "page tables %lu KiB, image and CNode %lu MiB) + %lu MiB for the loader and the root task > %lu MiB "
+                   "of RAM; lower pager_frames= or pager_store=; the pager is not started\n",
+                   p.bytes / MiB, p.frames, p.frames * 4, store_bytes / MiB, uint64_t(1) << (p.tables_bits - 10),
+                   uint64_t(1) << (p.image_bits - 20), others / MiB, memory / MiB);
+        return false;
+    }
+    return true;
 }
 
 // The pager server: its budget, backing store and page-table memory are
@@ -97,30 +186,35 @@ bool build_pager() {
     cpio::File file;
     if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "pager", file))
         return fail("no pager in the initrd");
-    uint64_t frames = command_line_number("pager_frames", PAGER_FRAMES_DEFAULT);
+    PagerPlan& p = pager_plan;
+    if (!plan_pager(p)) return false;
     char policy[16] = "clock";
     command_line_value("pager_policy", policy, sizeof policy);
-    unsigned budget_bits = 12;
-    while ((1ull << budget_bits) < frames * 4096) ++budget_bits;
-    ++budget_bits;  // room for the frames' own bookkeeping alignment
-    Cptr image = context.memory.allocate(ObjectType::untyped, pager_image_bits);
-    Cptr regions[3] = {context.memory.allocate(ObjectType::untyped, budget_bits),
-                       context.memory.allocate(ObjectType::untyped, pager_backing_bits),
-                       context.memory.allocate(ObjectType::untyped, pager_tables_bits)};
+    Cptr image = context.memory.allocate(ObjectType::untyped, p.image_bits);
+    Cptr regions[3] = {context.memory.allocate(ObjectType::untyped, p.budget_bits),
+                       context.memory.allocate(ObjectType::untyped, p.store_bits),
+                       context.memory.allocate(ObjectType::untyped, p.tables_bits)};
     pager_endpoint = context.memory.allocate(ObjectType::endpoint);
     sys::ProgramResources r = server_resources(image, pager_memory_first + 3);
-    if (!image || !regions[2] || !pager_endpoint || !r.staging[1] ||
-        !sys::prepare_scratch_page(context.memory, scratch_address))
+    r.cnode_radix = p.cnode_radix;
+    if (!image || !regions[0] || !regions[1] || !regions[2] || !pager_endpoint || !r.staging[1] ||
+        !sys::prepare_scratch_page(context.memory, scratch_address)) {
+        sys::print("root: no untyped region for the pager's %s (%lu MiB in all)\n",
+                   !image ? "image and CNode" : !regions[0] ? "budget" : !regions[1] ? "store" : "page tables",
+                   p.bytes / MiB);
         return fail("out of memory for the pager");
-    char frames_text[16], first[8], initrd[24];
-    lib::format_to(frames_text, sizeof frames_text, "%lu", frames);
+    }
+    char frames_text[24], first[8], initrd[24], store[24], radix[8];
+    lib::format_to(frames_text, sizeof frames_text, "%lu", p.frames);
     lib::format_to(first, sizeof first, "%lu", pager_memory_first);
     lib::format_to(initrd, sizeof initrd, "%lu", context.info->initrd_size);
-    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd};
-    sys::ProgramRequest p{file.data, file.size, 6, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
-    p.resume = false;
+    lib::format_to(store, sizeof store, "%lu", p.store_pages);
+    lib::format_to(radix, sizeof radix, "%u", p.cnode_radix);
+    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd, store, radix};
+    sys::ProgramRequest req{file.data, file.size, 8, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    req.resume = false;
     const char* why = "";
-    if (!sys::ok(sys::start_program(r, p, &why))) return fail(why);
+    if (!sys::ok(sys::start_program(r, req, &why))) return fail(why);
     if (!sys::ok(sys::cap_copy(r.cnode, abi::pager::service_slot, slot::cnode, pager_endpoint))) return fail("pager endpoint");
     for (unsigned i = 0; i < 3; ++i)
         if (!sys::ok(sys::cap_move(r.cnode, pager_memory_first + i, slot::cnode, regions[i]))) return fail("pager memory");
@@ -132,9 +226,9 @@ bool build_pager() {
                                abi::rights::write, 0)) ||
         !share_page(fault_ring_frame, r.vspace, abi::pager::fault_ring_address))
         return fail("the pager's fault ring");
+    pager_bytes = p.bytes;
     return map_initrd_into(r.vspace) && supervise_and_start(r, pager_badge);
 }
-
 
 bool build_loader() {
     cpio::File file;
@@ -142,9 +236,40 @@ bool build_loader() {
         return fail("no loader in the initrd");
     Cptr memory = context.memory.allocate(ObjectType::untyped, loader_memory_bits);
     Cptr endpoint = context.memory.allocate(ObjectType::endpoint);
-    Cptr pool[pool_regions];
-    for (Cptr& region : pool)
-        if (!(region = context.memory.allocate(ObjectType::untyped, pool_region_bits))) return fail("out of memory");
+    // Its pool: 128 MiB, or what the machine has once the pager and an
+    // eighth of RAM for us are set aside, in regions as large as fit.
+    uint64_t memory_total = total_memory();
+    uint64_t taken = pager_bytes + (1ull << loader_memory_bits) + memory_total / 8;
+    uint64_t want = memory_total > taken ? memory_total - taken : 0;
+    if (want > pool_target) want = pool_target;
+    if (want < pool_minimum) {
+        sys::print("root: the loader's pool does not fit: %lu MiB of RAM, %lu MiB for the pager, %lu MiB for the "
+                   "loader's image and an eighth for us leave %lu MiB, below the %lu MiB it needs\n",
+                   memory_total / MiB, pager_bytes / MiB, uint64_t(1) << (loader_memory_bits - 20), want / MiB,
+                   pool_minimum / MiB);
+        return fail("out of memory");
+    }
+    Cptr pool[max_pool_regions];
+    unsigned pool_regions = 0;
+    uint64_t pool_bytes = 0;
+    for (unsigned bits = pool_region_max_bits; bits >= pool_region_min_bits && pool_regions < max_pool_regions;) {
+        if (pool_bytes + (1ull << bits) > want) {
+            --bits;
+            continue;
+        }
+        Cptr region = context.memory.allocate(ObjectType::untyped, bits);
+        if (!region) {
+            --bits;
+            continue;
+        }
+        pool[pool_regions++] = region;
+        pool_bytes += 1ull << bits;
+    }
+    if (pool_bytes < pool_minimum) {
+        sys::print("root: the loader's pool does not fit: only %lu MiB found of the %lu MiB wanted\n",
+                   pool_bytes / MiB, want / MiB);
+        return fail("out of memory");
+    }
     // Its endpoint and its pool go right after the standard slots, and its
     // image after those.
     constexpr Cptr pool_first = abi::loader::fault_notification_slot + 1;
@@ -249,6 +374,8 @@ Cptr start_loader() {
 Cptr pager() { return pager_dead ? 0 : pager_endpoint; }
 
 bool pager_has_died() { return pager_dead; }
+
+uint64_t pager_frames() { return pager_endpoint ? pager_plan.frames : 0; }
 
 bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loader::Task& task) {
     Cptr loader = start_loader();

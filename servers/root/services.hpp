@@ -15,6 +15,8 @@ sys::Cptr start_loader();
 // The pager server's endpoint (our manager capability), once started; 0
 // once it has died.
 sys::Cptr pager();
+// The pager's budget in frames (0 when it did not start).
+uint64_t pager_frames();
 
 // Whether the pager has died (and the loader was told).
 bool pager_has_died();

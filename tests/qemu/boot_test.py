@@ -246,7 +246,7 @@ def scenario_pager_stress(args, tap):
     budget, every page verified, with other tasks running beside it."""
     result = boot(args, "run=pager poweroff")
     log = result.log
-    check_present(tap, log, "the pager server starts with its budget", r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock$")
+    check_present(tap, log, "the pager server starts with its budget", r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of \d+ pages")
     check_present(tap, log, "pager_stress gets a heap four times the budget",
                   r"^pager_stress: 1024 pages \(4096 KiB\) at 0x[0-9a-f]+, 4 times a budget of 256 frames$")
     faults = phase_faults(log)
@@ -274,7 +274,7 @@ def scenario_pager_policies(args, tap):
     for policy in ["fifo", "clock"]:
         result = boot(args, f"run=pager beside=0 pager_policy={policy} poweroff")
         check_present(tap, result.log, f"{policy}: the pager runs the {policy} policy",
-                      rf"^pager: ready; \d+ frames \(\d+ KiB\) for tasks, policy {policy}$")
+                      rf"^pager: ready; \d+ frames \(\d+ KiB\) for tasks, policy {policy};")
         check_present(tap, result.log, f"{policy}: zero verification errors",
                       r"^pager_stress: summary: .*, 0 errors$")
         faults[policy] = phase_faults(result.log)
@@ -283,6 +283,99 @@ def scenario_pager_policies(args, tap):
     tap.check(fifo > 0 and clock <= 0.63 * fifo,
               "with locality, CLOCK takes at least 37% fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK {clock} ({100 - 100 * clock / max(fifo, 1):.1f}% fewer)")
+
+
+def scenario_pager_full(args, tap):
+    """A working set far over the store (40,000 pages against 256 frames and
+    a 16 MiB store): the pager kills the stress task alone, with a clear
+    line, the tasks beside it finish, and the root task still reports."""
+    result = boot(args, "run=pager pages=40000 pager_store=16 poweroff")
+    log = result.log
+    check_present(tap, log, "the pager starts with a 16 MiB store",
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of 4096 pages")
+    check_present(tap, log, "the stress task is killed with a clear line",
+                  r"^pager: task \d+: backing store full \(4096 pages, \d+ of them its own\); task killed$")
+    tap.check(len(re.findall(r"task killed$", log, re.MULTILINE)) == 1, "only one task is killed")
+    tap.check(len(re.findall(r"^hello_world beside-\d: line 3 of 3", log, re.MULTILINE)) == 2,
+              "the two tasks beside it run to the end")
+    check_present(tap, log, "the loader reaps the stress task with the pager's reason",
+                  r"^loader: task \d+ \(pager_stress\) killed: page fault \(vector 14\) at 0x[0-9a-f]+ "
+                  r"\(backing store full\)")
+    check_present(tap, log, "its waiter learns it was killed, the others end with status 0",
+                  r"^root: pager_stress killed by page fault \(vector 14\); 2 tasks beside it$")
+    check_present(tap, log, "the root task reports", r"^root: done \(with failures\)$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits (the run had a failure)")
+
+
+def scenario_pager_large(args, tap):
+    """pages=16384 (64 MiB, 64 times the budget) with the default budget and
+    store: every page verified, nothing killed."""
+    result = boot(args, "run=pager pages=16384 beside=0 poweroff")
+    log = result.log
+    summary = find(log, r"^pager_stress: summary: 16384 pages, \d+ touches, \d+ faults, \d+ evictions, (\d+) errors$")
+    tap.check(summary and summary.group(1) == "0", "16384 pages, zero verification errors", summary and summary.group(0))
+    tap.check("task killed" not in log, "no task killed")
+    check_present(tap, log, "it exits with status 0", r"^root: pager_stress exited with status 0; 0 tasks beside it$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+BAD_BUDGETS = [
+    ("pager_frames=0", r"^root: pager_frames=0 refused: the budget must be at least 8 frames"),
+    ("pager_frames=1", r"^root: pager_frames=1 refused: the budget must be at least 8 frames"),
+    ("pager_frames=100000", r"^root: pager_frames=100000 refused: the pager keeps at most 8192 frames"),
+    ("pager_store=200", r"^root: the pager's memory does not fit: .* > \d+ MiB of RAM"),
+    ("pager_store=0", r"^root: pager_store=0 refused: the store must be at least 1 MiB"),
+]
+
+
+def scenario_pager_bad_budgets(args, tap):
+    """Budgets that cannot work are refused at start with a line; nothing is
+    clamped. (At -m 128M, so that 8192 frames and 256 MiB do not fit.)"""
+    args.memory = "128M"
+    for option, pattern in BAD_BUDGETS:
+        result = boot(args, f"run=pager {option} poweroff")
+        check_present(tap, result.log, f"{option}: refused with the reason", pattern)
+        check_present(tap, result.log, f"{option}: run=pager says the pager did not start, root reports",
+                      r"^root: run=pager needs the pager, which did not start\n(.*\n)*root: done \(with failures\)")
+        check_no_panic(tap, result.log)
+    result = boot(args, "run=pager pager_frames=2000 pages=4000 beside=0 poweroff")
+    check_present(tap, result.log, "pager_frames=2000 takes effect",
+                  r"^pager: ready; 2000 frames \(8000 KiB\) for tasks")
+    check_present(tap, result.log, "pager_stress is told 2000 and runs 4000 pages with zero errors",
+                  r"^pager_stress: 4000 pages .* a budget of 2000 frames$(.*\n)*pager_stress: summary: 4000 pages, .*, 0 errors$")
+    result = boot(args, "run=pager pages=300000 poweroff")
+    check_present(tap, result.log, "pages= beyond what pager_stress tracks is refused",
+                  r"^pager_stress: pages=300000 refused: 1 to 262144 pages$")
+
+
+def scenario_default_at(memory):
+    def run(args, tap):
+        """The default configuration (boot.cfg) at a given memory size."""
+        args.memory = memory
+        result = boot(args, "poweroff")
+        log = result.log
+        check_present(tap, log, f"-m {memory}: the pager starts", r"^pager: ready; 256 frames")
+        check_present(tap, log, f"-m {memory}: the loader starts", r"^loader: ready; \d+ MiB for tasks")
+        check_present(tap, log, f"-m {memory}: eight programs start", r"^root: started 8 programs from boot.cfg$")
+        statuses = re.findall(r"^root: task \d+ exited with status (-?\d+)$", log, re.MULTILINE)
+        tap.check(statuses == ["0"] * 8, f"-m {memory}: all eight exit with status 0", f"statuses: {statuses}")
+        check_no_panic(tap, log)
+        check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+    return run
+
+
+def scenario_initrd_10m(args, tap):
+    """An initrd with a 10 MiB file: the servers map it and programs start."""
+    result = boot(args, "poweroff", initrd=args.initrd_10m)
+    log = result.log
+    check_present(tap, log, "the root task gets the whole initrd", r"^root: running; .* initrd 1\d{7} bytes")
+    check_present(tap, log, "eight programs start", r"^root: started 8 programs from boot.cfg$")
+    statuses = re.findall(r"^root: task \d+ exited with status (-?\d+)$", log, re.MULTILINE)
+    tap.check(statuses == ["0"] * 8, "all eight exit with status 0", f"statuses: {statuses}")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
 
 def scenario_pingpong(args, tap):
@@ -663,6 +756,13 @@ SCENARIOS = {
     "round-robin": scenario_round_robin,
     "pager-stress": scenario_pager_stress,
     "pager-policies": scenario_pager_policies,
+    "pager-full": scenario_pager_full,
+    "pager-large": scenario_pager_large,
+    "pager-bad-budgets": scenario_pager_bad_budgets,
+    "default-32m": scenario_default_at("32M"),
+    "default-64m": scenario_default_at("64M"),
+    "default-128m": scenario_default_at("128M"),
+    "initrd-10m": scenario_initrd_10m,
     "scale": scenario_scale,
     "kernel-tests-cpu-max": scenario_kernel_tests_cpu_max,
     "attack": scenario_attack,
@@ -686,6 +786,7 @@ def main():
     parser.add_argument("--bad-initrd")
     parser.add_argument("--big-initrd")
     parser.add_argument("--too-big-initrd")
+    parser.add_argument("--initrd-10m")
     parser.add_argument("--log", help="also write the serial log here")
     parser.add_argument("--fuzz-seeds", default="1,2,3,4", help="fuzz: the seeds, comma-separated")
     parser.add_argument("--fuzz-calls", type=int, default=250000, help="fuzz: calls per seed")

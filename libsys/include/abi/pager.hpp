@@ -12,6 +12,17 @@
 namespace abi::pager {
 
 inline constexpr uint64_t manager_badge = 0;
+
+// Budgets the pager accepts. One x86 instruction can need six pages
+// present at once (an instruction that straddles two pages, a string move
+// whose source and destination each straddle two), so a budget below
+// that can livelock; eight leaves two frames of slack. The upper limits are
+// those of the pager's static bookkeeping; the root task also checks both
+// against RAM and against the pager's CNode (at most 2^16 slots: two per
+// frame, one per store page, one per page table).
+inline constexpr uint64_t min_frames = 8;
+inline constexpr uint64_t max_frames = 8192;        // 32 MiB
+inline constexpr uint64_t max_store_pages = 65536;  // 256 MiB
 inline constexpr Cptr service_slot = 8;  // in the pager's own CNode: its receive capability
 
 // attach(w0 = task id), one capability: the task's address space.
@@ -61,6 +72,8 @@ enum class FaultReason : uint8_t {
     out_of_frames,      // no frame could be freed for the page
     cannot_map,         // the page could not be mapped
     lost_objects,       // vector 256/257: the thread lost its address space or CNode
+    store_full,         // the backing store is full: the pager killed the task
+    no_page_tables,     // no memory for its page tables: the pager killed the task
 };
 
 struct FaultRecord {
@@ -93,9 +106,16 @@ inline const char* describe(FaultReason reason) {
     case FaultReason::out_of_frames: return "out of frames";
     case FaultReason::cannot_map: return "cannot map the page";
     case FaultReason::lost_objects: return "lost its address space or CNode";
+    case FaultReason::store_full: return "backing store full";
+    case FaultReason::no_page_tables: return "no memory for its page tables";
     }
     return "unknown";
 }
+
+// killed(w0 = task id) from the manager -> w0 = 1 if the pager killed the
+// task (its store was full or its page tables did not fit; its faults are
+// refused), 0 if not, 2 if the pager does not know it.
+inline constexpr uint64_t killed = 7;
 
 struct RegionRequest {
     uint64_t task;
