@@ -148,10 +148,12 @@ bool start_root_task(const BootInfo& boot) {
         frames += (image.segments[s].memory_size + 2 * page) / page;
     uint64_t tables = frames / 512 + 3 * (image.segment_count + 4);  // generous: each range may need its own
     uint64_t needed = slot::first_dynamic + frames + tables + abi::max_boot_untyped + abi::root_spare_slots;
-    if (needed > (1ull << abi::root_cnode_radix)) {
-        klog::error("root: the initrd (%lu KiB) and the root program need %lu slots, more than the root CNode's %lu; "
-                    "nothing to run",
-                    boot.initrd_size >> 10, needed, uint64_t(1) << abi::root_cnode_radix);
+    unsigned radix = abi::root_cnode_min_radix;
+    while (radix < abi::cnode_max_radix && needed > (uint64_t(1) << radix)) ++radix;
+    if (needed > (uint64_t(1) << radix)) {
+        klog::error("root: the initrd (%lu KiB) and the root program need %lu slots, more than the largest CNode's "
+                    "%lu; nothing to run",
+                    boot.initrd_size >> 10, needed, uint64_t(1) << radix);
         return false;
     }
 
@@ -160,7 +162,7 @@ bool start_root_task(const BootInfo& boot) {
 
     RootBuilder b;
     Slot cnode_holder;
-    b.allocator.retype(ObjectType::cnode, abi::root_cnode_radix, &cnode_holder);
+    b.allocator.retype(ObjectType::cnode, radix, &cnode_holder);
     b.slots = object::cnode::slots(cnode_holder.cap);
     object::cap_tree::move(&cnode_holder, &b.at(slot::cnode));
     b.allocator.retype(ObjectType::thread, 0, &b.at(slot::thread));
@@ -220,6 +222,7 @@ bool start_root_task(const BootInfo& boot) {
         object::cap_tree::move(&untyped_slots[i], &b.at(b.next++));
     }
     info.first_free_slot = b.next;
+    info.cnode_radix = radix;
     info.magic = abi::boot_info_magic;
     info.tsc_hz = arch::lapic::tsc_hz();
     info.timer_hz = arch::lapic::timer_hz();

@@ -1162,7 +1162,7 @@ void endpoints_destroyed_under_waiters(Test& t) {
 }
 
 void slot_indices_out_of_range(Test& t) {
-    const uint64_t bad[] = {0, 1ull << abi::root_cnode_radix, (1ull << abi::root_cnode_radix) + 1, 1ull << 63,
+    const uint64_t bad[] = {0, 1ull << context.info->cnode_radix, (1ull << context.info->cnode_radix) + 1, 1ull << 63,
                             uint64_t(-1)};
     Cptr n = allocate(ObjectType::notification);
     Cptr ut = allocate(ObjectType::untyped, 12);
@@ -1502,7 +1502,7 @@ void run_scratch(const Case& c, Test& t) {
     sys::UntypedPool scratch(context.slots);
     scratch.add(scratch_region, scratch_bits);
     __builtin_memcpy(static_cast<void*>(&context.memory), static_cast<const void*>(&scratch), sizeof scratch);
-    context.slots.init(slot::cnode, first_scratch_slot, 1ull << abi::root_cnode_radix);
+    context.slots.init(slot::cnode, first_scratch_slot, 1ull << context.info->cnode_radix);
     Cptr victim_ep = arena.victim_endpoint;
     uint64_t keep[4] = {arena.victim_seq, arena.victim_errors, victim_ep, arena.victim_ready};
     __builtin_memset(const_cast<Arena*>(&arena), 0, sizeof arena);
@@ -1516,9 +1516,9 @@ void run_scratch(const Case& c, Test& t) {
 
     sys::thread_set_priority(slot::thread, 255);
     sys::cap_revoke(slot::cnode, scratch_region);
-    for (Cptr s = first_scratch_slot; s < (1ull << abi::root_cnode_radix); ++s) sys::cap_delete(slot::cnode, s);
+    for (Cptr s = first_scratch_slot; s < (1ull << context.info->cnode_radix); ++s) sys::cap_delete(slot::cnode, s);
     __builtin_memcpy(static_cast<void*>(&context.memory), saved, sizeof saved);
-    context.slots.init(slot::cnode, first_scratch_slot, 1ull << abi::root_cnode_radix);
+    context.slots.init(slot::cnode, first_scratch_slot, 1ull << context.info->cnode_radix);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace {
 void forged_slot_is_refused(Test& t) {
     const char text[] = "x";
     t.expect(sys::debug_write(0, text, 1), Error::invalid_capability, "slot 0");
-    t.expect(sys::debug_write((1ull << abi::root_cnode_radix) - 1, text, 1), Error::invalid_capability, "empty slot");
+    t.expect(sys::debug_write((1ull << context.info->cnode_radix) - 1, text, 1), Error::invalid_capability, "empty slot");
     t.expect(sys::debug_write(1ull << 40, text, 1), Error::invalid_capability, "slot beyond the CNode");
     t.expect(sys::debug_write(uint64_t(-1), text, 1), Error::invalid_capability, "slot -1");
     t.expect(sys::debug_write(slot::thread, text, 1), Error::wrong_type, "a thread used as console");
@@ -119,7 +119,7 @@ void retype_checks_and_revoke_recycles(Test& t) {
              "retype into type 200");
     t.expect(sys::untyped_retype(region, ObjectType::cnode, 30, slot::cnode, frames + 4, 1), Error::bad_argument,
              "a CNode of 2^30 slots");
-    t.expect(sys::untyped_retype(region, ObjectType::frame, 0, slot::cnode, (1ull << abi::root_cnode_radix) - 1, 2),
+    t.expect(sys::untyped_retype(region, ObjectType::frame, 0, slot::cnode, (1ull << context.info->cnode_radix) - 1, 2),
              Error::bad_argument, "objects past the end of the CNode");
     t.expect(sys::untyped_retype(slot::console, ObjectType::frame, 0, slot::cnode, frames + 4, 1), Error::wrong_type,
              "retype from a console");

@@ -16,7 +16,7 @@ int main(int, char**, char**) {
         sys::print("root: no boot-info page at 0x%lx\n", abi::boot_info_address);
         return 1;
     }
-    context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << abi::root_cnode_radix);
+    context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << context.info->cnode_radix);
     uint64_t memory = 0;
     for (uint64_t i = 0; i < info.untyped.count; ++i) {
         context.memory.add(info.untyped.first + i, info.untyped_list[i].size_bits);
@@ -24,7 +24,7 @@ int main(int, char**, char**) {
     }
     sys::print("root: running; %lu untyped regions (%lu MiB), initrd %lu bytes, %lu free slots\n",
                info.untyped.count, memory >> 20, info.initrd_size,
-               uint64_t(1ull << abi::root_cnode_radix) - info.first_free_slot);
+               (uint64_t(1) << info.cnode_radix) - info.first_free_slot);
 
     char run[32] = "";
     command_line_value("run", run, sizeof run);

@@ -42,12 +42,25 @@ sys::ProgramResources server_resources(Cptr memory, Cptr first_task_slot) {
 }
 
 // Servers read programs from the initrd: map it read-only at the same place
-// as in our own address space.
+// as in our own address space. Every mapping needs a frame capability of
+// its own: each is made in one staging slot of ours, mapped, and moved into
+// a CNode kept for that server's copies, so that however large the initrd,
+// our own slots are not spent on it.
 bool map_initrd_into(Cptr vspace) {
     const abi::BootInfo& info = *context.info;
-    for (uint64_t i = 0; i < info.initrd_frames.count; ++i)
-        if (!share_page(info.initrd_frames.first + i, vspace, abi::initrd_address + i * 4096, abi::rights::read))
+    uint64_t pages = info.initrd_frames.count;
+    unsigned radix = abi::cnode_min_radix;
+    while (radix < abi::cnode_max_radix && (uint64_t(1) << radix) <= pages) ++radix;  // slot 0 stays empty
+    if ((uint64_t(1) << radix) <= pages) return fail("the initrd has more pages than a CNode has slots");
+    Cptr copies = context.memory.allocate(ObjectType::cnode, radix);
+    Cptr staging = context.slots.allocate();
+    if (!copies || !staging) return fail("no memory for the initrd's mappings");
+    for (uint64_t i = 0; i < pages; ++i)
+        if (!sys::ok(sys::cap_copy(slot::cnode, staging, slot::cnode, info.initrd_frames.first + i)) ||
+            !sys::ok(context.memory.map_frame(staging, vspace, abi::initrd_address + i * 4096, abi::rights::read)) ||
+            !sys::ok(sys::cap_move(copies, i + 1, slot::cnode, staging)))
             return fail("cannot map the initrd");
+    context.slots.free(staging);
     return true;
 }
 

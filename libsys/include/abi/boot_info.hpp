@@ -22,7 +22,12 @@ inline constexpr uint64_t root_ipc_buffer_address = ipc_buffer_address;
 inline constexpr uint64_t root_stack_top = 0x00007FFFFFFE0000ull;
 inline constexpr uint64_t root_stack_pages = 16;
 inline constexpr uint64_t initrd_address = 0x0000100000000000ull;
-inline constexpr unsigned root_cnode_radix = 14;
+// The root CNode has a slot for every page of the root program, its stack
+// and the initrd: the kernel picks the smallest radix from this one up to
+// the largest a CNode has (cnode_max_radix) that holds them all and
+// root_spare_slots more, and refuses an initrd that needs more. BootInfo
+// says which.
+inline constexpr unsigned root_cnode_min_radix = 14;
 // Slots the root CNode keeps empty for the root task's own use at least;
 // an initrd too large to leave them is refused at boot.
 inline constexpr uint64_t root_spare_slots = 1024;
@@ -69,6 +74,8 @@ struct BootInfo {
     uint64_t tsc_hz;                 // measured by the kernel against the PIT
     uint32_t timer_hz;
     uint32_t image_segment_count;
+    uint32_t cnode_radix;            // of the root CNode: 2^cnode_radix slots
+    uint32_t reserved;
     ImageSegment image[max_image_segments];
     SlotRange page_tables;           // tables the kernel made for the root's mappings
     SlotRange initrd_frames;
