@@ -157,7 +157,9 @@ Progress revoke_capability(Slot* slot) {
 }
 
 Error check_retype(const Capability& untyped, ObjectType type, uint64_t size_bits, uint64_t count) {
-    if (type >= ObjectType::count || type == ObjectType::null || type == ObjectType::debug_console)
+    // Only memory objects come from untyped memory; consoles, I/O ports and
+    // interrupt lines are issued from the root task's control capabilities.
+    if (type >= ObjectType::count || type == ObjectType::null || type >= ObjectType::debug_console)
         return Error::bad_argument;
     uint64_t size = abi::object_size(type, size_bits);
     if (!size || count == 0 || count > abi::max_retype_count) return Error::bad_argument;

@@ -114,5 +114,12 @@ Error sys_endpoint_recv(Call&);
 Error sys_endpoint_call(Call&);
 Error sys_endpoint_reply(Call&);
 Error sys_endpoint_reply_recv(Call&);
+Error sys_io_ports_issue(Call&);
+Error sys_io_port_read(Call&);
+Error sys_io_port_write(Call&);
+Error sys_irq_issue(Call&);
+Error sys_irq_set_notification(Call&);
+Error sys_irq_ack(Call&);
+Error sys_frame_physical_address(Call&);
 
 }  // namespace syscall

@@ -29,6 +29,10 @@ constexpr Handler handlers[] = {
     sys_endpoint_reply_recv, sys_thread_bind_notification,
     sys_frame_protect,      sys_address_space_query,
     sys_system_poweroff,    sys_debug_timer_latency,
+    sys_io_ports_issue,     sys_io_port_read,
+    sys_io_port_write,      sys_irq_issue,
+    sys_irq_set_notification, sys_irq_ack,
+    sys_frame_physical_address,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));
 

@@ -40,7 +40,9 @@ inline constexpr Cptr vspace = 3;        // its address space
 inline constexpr Cptr console = 4;       // the kernel debug console (write: print, power off)
 inline constexpr Cptr ipc_buffer = 5;    // frame of its IPC buffer
 inline constexpr Cptr boot_info = 6;     // frame of this page
-inline constexpr Cptr first_dynamic = 7;
+inline constexpr Cptr io_port_control = 7; // issues io_ports capabilities: every I/O port
+inline constexpr Cptr irq_control = 8;   // issues irq_handler capabilities: every interrupt line
+inline constexpr Cptr first_dynamic = 9;
 }  // namespace root_slot
 
 struct SlotRange {

@@ -58,6 +58,16 @@ enum class Syscall : uint64_t {
     address_space_query, // (vspace, address, count, uint8_t* out): reads and clears accessed/dirty bits
     system_poweroff,     // (console, success): ends the machine (tests and demos)
     debug_timer_latency, // (console, reset) -> rdx = the longest timer-interrupt latency seen, in ns
+    // Drivers in user space (docs/drivers.md):
+    io_ports_issue,      // (io_port_control, first_port, count, dst_cnode, dst_index): a capability to ports
+                         // [first_port, first_port + count)
+    io_port_read,        // (io_ports, port, width 1|2|4) -> rdx = the value read
+    io_port_write,       // (io_ports, port, width 1|2|4, value)
+    irq_issue,           // (irq_control, line, dst_cnode, dst_index): the handler capability of an
+                         // interrupt line (legacy PIC lines 1-15 but 2), one per line
+    irq_set_notification,// (irq_handler, notification or 0): where the line's interrupts are signalled
+    irq_ack,             // (irq_handler): the driver has served the interrupt; the line is unmasked
+    frame_physical_address, // (frame) -> rdx = the frame's physical address (for DMA)
     count
 };
 
@@ -96,6 +106,10 @@ enum class ObjectType : uint8_t {
     endpoint,
     notification,
     debug_console,
+    io_port_control,  // the authority to issue io_ports capabilities (the root task's)
+    io_ports,         // a range of I/O ports
+    irq_control,      // the authority to issue irq_handler capabilities (the root task's)
+    irq_handler,      // one interrupt line
     count
 };
 
