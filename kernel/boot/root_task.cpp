@@ -169,6 +169,11 @@ bool start_root_task(const BootInfo& boot) {
     b.allocator.retype(ObjectType::address_space, 0, &b.at(slot::vspace));
     object::install(object::boot_sentinel(), &b.at(slot::console),
                     Capability{ObjectType::debug_console, rights::read | rights::write, 0, 0, 0, 0, 0});
+    // The authority over I/O ports and interrupt lines, for drivers.
+    object::install(object::boot_sentinel(), &b.at(slot::io_port_control),
+                    Capability{ObjectType::io_port_control, rights::read | rights::write, 0, 0, 0, 0, 0});
+    object::install(object::boot_sentinel(), &b.at(slot::irq_control),
+                    Capability{ObjectType::irq_control, rights::read | rights::write, 0, 0, 0, 0, 0});
     b.allocator.retype(ObjectType::frame, 0, &b.at(slot::ipc_buffer));
     b.allocator.retype(ObjectType::frame, 0, &b.at(slot::boot_info));
     b.info = reinterpret_cast<abi::BootInfo*>(b.at(slot::boot_info).cap.object);

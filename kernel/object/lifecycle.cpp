@@ -7,6 +7,7 @@
 #include "object/cap_tree.hpp"
 #include "object/cnode.hpp"
 #include "object/ipc.hpp"
+#include "object/irq.hpp"
 #include "object/objects.hpp"
 #include "object/thread.hpp"
 #include "sched/preemption.hpp"
@@ -57,6 +58,7 @@ void destroy(const Capability& cap) {
     case ObjectType::notification: ipc::destroy_notification(reinterpret_cast<Notification*>(cap.object)); return;
     case ObjectType::address_space: address_space::destroy(cap); return;
     case ObjectType::thread: destroy_thread(thread_at(cap.object)); return;
+    case ObjectType::irq_handler: irq::release(cap); return;
     case ObjectType::cnode: {
         auto* z = reinterpret_cast<Zombie*>(cap.object);
         *z = Zombie{zombies, 1, cnode::slot_count(cap)};
