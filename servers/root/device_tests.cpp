@@ -154,6 +154,41 @@ void frames_tell_their_physical_address(Test& t) {
     sys::cap_delete(slot::cnode, region);
 }
 
+// Device memory: the PCI window comes as untyped regions marked device.
+// They give frames (never cleared, mapped uncached) and nothing else.
+void device_memory_gives_frames_only(Test& t) {
+    const abi::BootInfo& info = *context.info;
+    Cptr device = 0;
+    uint64_t base = 0;
+    for (uint64_t i = 0; i < info.untyped.count && !device; ++i)
+        if (info.untyped_list[i].is_device && info.untyped_list[i].size_bits >= 16)
+            device = info.untyped.first + i, base = info.untyped_list[i].physical_address;
+    if (!device) return t.fail("no device memory region in the boot info");
+    if (base < (1ull << 28) || base >= 0xFEC00000) t.fail("device memory at 0x%lx, outside the PCI window", base);
+    for (uint64_t i = 0; i < info.untyped.count; ++i)
+        if (!info.untyped_list[i].is_device && info.untyped_list[i].physical_address == base)
+            t.fail("the device region is also RAM");
+    Cptr c = free_slot();
+    for (ObjectType type : {ObjectType::cnode, ObjectType::notification, ObjectType::thread, ObjectType::page_table,
+                            ObjectType::address_space, ObjectType::endpoint})
+        t.expect(sys::untyped_retype(device, type, type == ObjectType::cnode ? 4 : type == ObjectType::page_table ? 1 : 0,
+                                     slot::cnode, c, 1),
+                 Error::bad_argument, "a kernel object from device memory");
+    t.expect(sys::untyped_retype(device, ObjectType::frame, 0, slot::cnode, c, 1), Error::none, "a device frame");
+    sys::ValueResult where = sys::frame_physical_address(c);
+    if (where.value != base) t.fail("the device frame is at 0x%lx, expected 0x%lx", where.value, base);
+    constexpr uint64_t window = 0x0000350000000000ull;
+    t.expect(context.memory.map_frame(c, slot::vspace, window, rights::read | rights::write), Error::none,
+             "map it");
+    (void)*reinterpret_cast<volatile uint32_t*>(window);  // an MMIO read: no fault
+    Cptr thread = allocate(ObjectType::thread);
+    t.expect(sys::thread_configure(thread, slot::cnode, slot::vspace, c, 0x0000360000000000ull, 0), Error::bad_argument,
+             "a device frame as an IPC buffer");
+    sys::frame_unmap(c);
+    for (Cptr s : {thread, c}) sys::cap_delete(slot::cnode, s);
+    sys::cap_revoke(slot::cnode, device);
+}
+
 }  // namespace
 
 const Case device_cases[] = {
@@ -163,6 +198,8 @@ const Case device_cases[] = {
     {"devices: interrupt lines are issued once, bound only to signalable notifications", interrupt_lines_are_issued_once},
     {"devices: the RTC's interrupts reach a notification, masked until acknowledged", rtc_interrupts_reach_a_notification},
     {"devices: frames tell their physical address; a region's frames are contiguous", frames_tell_their_physical_address},
+    {"devices: the PCI window is device memory: frames only, never RAM, never an IPC buffer",
+     device_memory_gives_frames_only},
 };
 const uint64_t device_case_count = sizeof device_cases / sizeof *device_cases;
 
