@@ -14,19 +14,19 @@ bool Config::select(Address a, uint8_t offset) const {
 
 uint32_t Config::read32(Address a, uint8_t offset) const {
     if (!select(a, offset)) return 0xFFFFFFFFu;
-    PortResult r = io_port_read(ports_, data_port, 4);
-    return ok(r.status) ? r.value : 0xFFFFFFFFu;
+    sys::ValueResult r = io_port_read(ports_, data_port, 4);
+    return ok(r.status) ? uint32_t(r.value) : 0xFFFFFFFFu;
 }
 
 uint16_t Config::read16(Address a, uint8_t offset) const {
     if (!select(a, offset)) return 0xFFFF;
-    PortResult r = io_port_read(ports_, data_port + (offset & 2), 2);
+    sys::ValueResult r = io_port_read(ports_, data_port + (offset & 2), 2);
     return ok(r.status) ? uint16_t(r.value) : 0xFFFF;
 }
 
 uint8_t Config::read8(Address a, uint8_t offset) const {
     if (!select(a, offset)) return 0xFF;
-    PortResult r = io_port_read(ports_, data_port + (offset & 3), 1);
+    sys::ValueResult r = io_port_read(ports_, data_port + (offset & 3), 1);
     return ok(r.status) ? uint8_t(r.value) : 0xFF;
 }
 

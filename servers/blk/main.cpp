@@ -337,9 +337,9 @@ ipc::Message attach_buffer(Client& c, const ipc::Received& m) {
         if (info.type != ObjectType::frame) return error(Error::wrong_type);
         if ((info.rights & (abi::rights::read | abi::rights::write)) != (abi::rights::read | abi::rights::write))
             return error(Error::insufficient_rights);
-        sys::PhysicalAddress a = sys::frame_physical_address(staging + i);
+        sys::ValueResult a = sys::frame_physical_address(staging + i);
         if (!sys::ok(a.status)) return error(sys::error_of(a.status));
-        physical[i] = a.address;
+        physical[i] = a.value;
     }
     for (uint64_t i = 0; i < n; ++i) {
         if (!keep(staging + i, c.pages[first + i])) return error(Error::out_of_memory);
@@ -406,10 +406,10 @@ bool set_up_queue() {
     dma_pool.add(srv::dma_memory_slot, srv::dma_memory_bits);
     uint64_t base = 0;
     for (uint64_t i = 0; i < pages; ++i) {
-        sys::PhysicalAddress a = sys::frame_physical_address(first + i);
+        sys::ValueResult a = sys::frame_physical_address(first + i);
         if (!sys::ok(a.status)) return fail("frame_physical_address refused");
-        if (i == 0) base = a.address;
-        else if (a.address != base + i * page) return fail("the queue's frames are not physically contiguous");
+        if (i == 0) base = a.value;
+        else if (a.value != base + i * page) return fail("the queue's frames are not physically contiguous");
         if (!sys::ok(dma_pool.map_frame(first + i, ts::vspace, dma_address + i * page,
                                         abi::rights::read | abi::rights::write)))
             return fail("cannot map the queue");

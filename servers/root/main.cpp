@@ -17,13 +17,15 @@ int main(int, char**, char**) {
         return 1;
     }
     context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << context.info->cnode_radix);
-    uint64_t memory = 0;
+    uint64_t memory = 0, regions = 0;
     for (uint64_t i = 0; i < info.untyped.count; ++i) {
+        if (info.untyped_list[i].is_device) continue;  // MMIO for drivers, not memory
         context.memory.add(info.untyped.first + i, info.untyped_list[i].size_bits);
         memory += 1ull << info.untyped_list[i].size_bits;
+        ++regions;
     }
     sys::print("root: running; %lu untyped regions (%lu MiB), initrd %lu bytes, %lu free slots\n",
-               info.untyped.count, memory >> 20, info.initrd_size,
+               regions, memory >> 20, info.initrd_size,
                (uint64_t(1) << info.cnode_radix) - info.first_free_slot);
 
     char run[32] = "";

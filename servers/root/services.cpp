@@ -119,7 +119,8 @@ unsigned bits_for(uint64_t bytes) {
 // All untyped memory the kernel handed us.
 uint64_t total_memory() {
     uint64_t memory = 0;
-    for (uint64_t i = 0; i < context.info->untyped.count; ++i) memory += 1ull << context.info->untyped_list[i].size_bits;
+    for (uint64_t i = 0; i < context.info->untyped.count; ++i)
+        if (!context.info->untyped_list[i].is_device) memory += 1ull << context.info->untyped_list[i].size_bits;
     return memory;
 }
 

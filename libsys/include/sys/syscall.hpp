@@ -145,43 +145,36 @@ inline LatencyResult debug_timer_latency(Cptr console, bool reset) {
     return LatencyResult{r.rax, r.rdx};
 }
 
-// --- drivers in user space (docs/drivers.md) ----------------------------------
+// --- drivers (docs/drivers.md) ---------------------------------------------
 
-// A capability to the I/O ports [first, first + count), made from an
-// io_port_control capability (the root task's) into dst_cnode[dst].
-inline int64_t io_ports_issue(Cptr control, uint64_t first, uint64_t count, Cptr dst_cnode, uint64_t dst) {
-    return syscall(abi::Syscall::io_ports_issue, control, first, count, dst_cnode, dst).rax;
-}
-struct PortResult {
+// A call's status and the one value it returns in rdx.
+struct ValueResult {
     int64_t status;
-    uint32_t value;  // valid when status is 0
+    uint64_t value;
 };
-// width: 1, 2 or 4 bytes; the port must lie in the capability's range.
-inline PortResult io_port_read(Cptr ports, uint64_t port, unsigned width) {
-    Registers r = syscall(abi::Syscall::io_port_read, ports, port, width);
-    return PortResult{r.rax, r.rax < 0 ? 0 : uint32_t(r.rdx)};
+
+inline int64_t io_ports_issue(Cptr io_port_control, uint64_t first_port, uint64_t count, Cptr dst_cnode,
+                              uint64_t dst_index) {
+    return syscall(abi::Syscall::io_ports_issue, io_port_control, first_port, count, dst_cnode, dst_index).rax;
 }
-inline int64_t io_port_write(Cptr ports, uint64_t port, unsigned width, uint32_t value) {
+inline ValueResult io_port_read(Cptr ports, uint64_t port, unsigned width) {
+    Registers r = syscall(abi::Syscall::io_port_read, ports, port, width);
+    return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
+}
+inline int64_t io_port_write(Cptr ports, uint64_t port, unsigned width, uint64_t value) {
     return syscall(abi::Syscall::io_port_write, ports, port, width, value).rax;
 }
-// The handler capability of interrupt line `line` (1-15 but 2; one per
-// line), made from an irq_control capability into dst_cnode[dst].
-inline int64_t irq_issue(Cptr control, unsigned line, Cptr dst_cnode, uint64_t dst) {
-    return syscall(abi::Syscall::irq_issue, control, line, dst_cnode, dst).rax;
+inline int64_t irq_issue(Cptr irq_control, unsigned line, Cptr dst_cnode, uint64_t dst_index) {
+    return syscall(abi::Syscall::irq_issue, irq_control, line, dst_cnode, dst_index).rax;
 }
-// Each interrupt of the line masks it and signals `notification` (0: none).
+// notification 0 unbinds (and masks the line).
 inline int64_t irq_set_notification(Cptr handler, Cptr notification) {
     return syscall(abi::Syscall::irq_set_notification, handler, notification).rax;
 }
-// The interrupt is served (the device no longer asserts it): unmask the line.
 inline int64_t irq_ack(Cptr handler) { return syscall(abi::Syscall::irq_ack, handler).rax; }
-struct PhysicalAddress {
-    int64_t status;
-    uint64_t address;  // valid when status is 0
-};
-inline PhysicalAddress frame_physical_address(Cptr frame) {
+inline ValueResult frame_physical_address(Cptr frame) {
     Registers r = syscall(abi::Syscall::frame_physical_address, frame);
-    return PhysicalAddress{r.rax, r.rax < 0 ? 0 : r.rdx};
+    return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
 }
 
 [[noreturn]] inline void system_poweroff(Cptr console, bool success) {
