@@ -752,9 +752,145 @@ def scenario_loader_dies(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
 
+# --- the block server (servers/blk, apps/blk_test) -----------------------------
+
+DISK_MIB = 16
+MASK64 = (1 << 64) - 1
+
+
+def blk_pattern(sector, word, round_):
+    """apps/blk_test's pattern: the 64-bit word at (sector, word) in a round."""
+    x = (((sector * 64 + word) * 0x9E3779B97F4A7C15) ^ ((round_ + 1) * 0xC2B2AE3D27D4EB4F)) & MASK64
+    x ^= x >> 29
+    x = (x * 0xBF58476D1CE4E5B9) & MASK64
+    return x ^ (x >> 32)
+
+
+def disk_holds_pattern(image, first, count, round_):
+    """Whether sectors [first, first + count) of the image hold the pattern."""
+    with open(image, "rb") as f:
+        f.seek(first * 512)
+        data = f.read(count * 512)
+    if len(data) != count * 512:
+        return False
+    for s in range(count):
+        for w in range(64):
+            got = int.from_bytes(data[s * 512 + w * 8:s * 512 + w * 8 + 8], "little")
+            if got != blk_pattern(first + s, w, round_):
+                return False
+    return True
+
+
+def make_disk(directory):
+    """A raw disk image of DISK_MIB MiB, all zeros (sparse)."""
+    path = os.path.join(directory, "disk.img")
+    with open(path, "wb") as f:
+        f.truncate(DISK_MIB << 20)
+    return path
+
+
+def disk_args(path):
+    return ["-drive", f"file={path},if=virtio,format=raw"]
+
+
+def scenario_blk(args, tap):
+    """The block server: root finds the virtio-blk disk by a PCI scan, starts
+    the driver with its BAR0 ports and interrupt line, and two clients at
+    once write and read back patterns (one page, 17 pages at an unaligned
+    offset, the whole 256 KiB buffer, rounds of 8 concurrent writes and 8
+    concurrent reads), every byte checked in the guest and then in the
+    image on the host; bad requests get errors."""
+    with tempfile.TemporaryDirectory() as directory:
+        disk = make_disk(directory)
+        result = boot(args, "run=blk poweroff", extra=disk_args(disk))
+        log = result.log
+        check_present(tap, log, "root finds the disk by a PCI scan (BAR0 in I/O space, its interrupt line)",
+                      r"^root: virtio-blk at PCI 0:\d+\.0: BAR0 ports 0x[0-9a-f]+ \(\d+ bytes\), interrupt line \d+ \(pin \d\)$")
+        check_present(tap, log, "the driver sets the device up and reads its capacity",
+                      rf"^blk: virtio-blk at ports 0x[0-9a-f]+-0x[0-9a-f]+, irq \d+: {DISK_MIB * 2048} sectors "
+                      rf"\({DISK_MIB} MiB\), queue of \d+, \d+ sectors per request at most$")
+        for name in "AB":
+            check_present(tap, log, f"client {name} lends its 64-page buffer",
+                          rf"^blk_test {name}: sectors \d+-\d+, a buffer of 64 pages lent$")
+            for what in ["one page", "17 pages at an unaligned offset", "the whole buffer"]:
+                check_present(tap, log, f"client {name}: {what} written and read back, every byte right",
+                              rf"^blk_test {name}: {what}: \d+ sectors, write ok, read ok, 0 bad sectors$")
+            check_present(tap, log, f"client {name}: bad requests get errors",
+                          rf"^blk_test {name}: bad requests: past the disk bad address, past the buffer bad address, "
+                          r"unaligned bad argument, too long bad argument, no sectors bad argument$")
+            check_present(tap, log, f"client {name}: the 17th request in flight is refused, the 16 complete",
+                          rf"^blk_test {name}: 17 submits at once: 16 accepted, the last refused \(would block\); "
+                          r"16 completed$")
+            check_present(tap, log, f"client {name}: rounds of concurrent requests, every byte checked",
+                          rf"^blk_test {name}: every byte checked$")
+            check_present(tap, log, f"client {name} exits with status 0", rf"^root: blk_test {name} exited with status 0$")
+        failed = find(log, r"^blk_test .*FAILED.*$")
+        tap.check(not failed, "no check failed in the guest", failed and failed.group(0))
+        # On the host: what the guest wrote is in the image. The 17-page
+        # transfer (round 2) at sectors first+100.. and the last concurrent
+        # round (13: 8 requests of 16..44 sectors from first + 13*97 % half).
+        half = DISK_MIB * 1024
+        for name, first in (("A", 0), ("B", half)):
+            tap.check(disk_holds_pattern(disk, first + 100, 130, 2),
+                      f"the image holds client {name}'s 17-page write, byte for byte")
+            tap.check(disk_holds_pattern(disk, first + (13 * 97) % (half // 2), sum(16 + 4 * i for i in range(8)), 13),
+                      f"the image holds client {name}'s last concurrent round, byte for byte")
+        check_present(tap, log, "the root task finishes", r"^root: done$")
+        check_no_panic(tap, log)
+        check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+        # With a disk the default configuration runs as before, the driver beside it.
+        result = boot(args, "poweroff", extra=disk_args(disk))
+        check_present(tap, result.log, "default configuration with a disk: the driver starts",
+                      r"^blk: virtio-blk at ports ")
+        check_present(tap, result.log, "default configuration with a disk: eight programs run",
+                      r"^root: started 8 programs from boot.cfg$")
+        check_status(tap, result, qemu_session.EXIT_SUCCESS, "default configuration with a disk: success")
+
+    # Without a disk there is no driver, and run=blk says why.
+    result = boot(args, "run=blk poweroff")
+    tap.check(not find(result.log, r"^blk: "), "without a disk no driver starts")
+    check_present(tap, result.log, "without a disk run=blk says what it needs",
+                  r"^root: this run needs a virtio-blk disk: qemu-system-x86_64 \.\.\. -drive file=disk\.img,if=virtio,format=raw$")
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "without a disk QEMU exits with the failure status by itself")
+
+
+def scenario_blk_dies(args, tap):
+    """The driver dies (debug_crash) while two clients have requests in
+    flight: root, its supervisor, resets the device, revokes its endpoint
+    and signals the notifications it held; the clients' waits end, their
+    calls fail, and they exit with status 3; nothing hangs."""
+    with tempfile.TemporaryDirectory() as directory:
+        result = boot(args, "run=blk-dies poweroff", extra=disk_args(make_disk(directory)))
+    log = result.log
+    check_in_order(tap, log, "both clients run, then the driver dies and root reports it", [
+        r"^blk_test [AB]: round 1 done; going on until the server goes$",
+        r"^blk_test [AB]: round 1 done; going on until the server goes$",
+        r"^root: both clients are mid-run: killing the block server$",
+        r"^blk: debug_crash: executing ud2$",
+        r"^root: block server died: invalid opcode \(vector 6\) at 0x0, rip 0x[0-9a-f]+$"])
+    signalled = find(log, r"^root: the block server's endpoint is revoked and the device reset; (\d+) notifications signalled$")
+    tap.check(signalled and int(signalled.group(1)) >= 2,
+              "root revokes the endpoint, resets the device and signals the clients' notifications",
+              signalled and signalled.group(0))
+    check_present(tap, log, "root's pending call fails (partner died)",
+                  r"^root: our call to the dying block server returned: partner died$")
+    for name in "AB":
+        check_present(tap, log, f"client {name} is told the server is gone (an error, not a hang)",
+                      rf"^blk_test {name}: the block server is gone \((submit|complete): "
+                      r"(invalid capability|object destroyed|partner died)\)$")
+        check_present(tap, log, f"client {name} exits with status 3", rf"^root: blk_test {name} exited with status 3$")
+    check_present(tap, log, "a later call fails at once", r"^root: a later call to the dead block server: invalid capability$")
+    check_present(tap, log, "the root task finishes", r"^root: done$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits by itself with the root task's success status")
+
+
 SCENARIOS = {
     "crash": scenario_crash,
     "loader-dies": scenario_loader_dies,
+    "blk": scenario_blk,
+    "blk-dies": scenario_blk_dies,
     "pager-dies": scenario_pager_dies,
     "fuzz": scenario_fuzz,
     "boot": scenario_boot,
