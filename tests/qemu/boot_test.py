@@ -823,6 +823,10 @@ def scenario_blk(args, tap):
                           r"16 completed$")
             check_present(tap, log, f"client {name}: rounds of concurrent requests, every byte checked",
                           rf"^blk_test {name}: every byte checked$")
+            for kind in ["writes", "reads"]:
+                check_present(tap, log, f"client {name}: the throughput of 256 KiB {kind}, 8 in flight, is reported",
+                              rf"^blk_test {name}: throughput: {kind} of \d+ KiB, 8 in flight: 16384 KiB in \d+ us "
+                              r"\(\d+ KiB/s\)$")
             check_present(tap, log, f"client {name} exits with status 0", rf"^root: blk_test {name} exited with status 0$")
         failed = find(log, r"^blk_test .*FAILED.*$")
         tap.check(not failed, "no check failed in the guest", failed and failed.group(0))
