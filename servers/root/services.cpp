@@ -1,5 +1,6 @@
 #include "services.hpp"
 
+#include "abi/blk.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
@@ -76,7 +77,7 @@ Cptr fault_notification, fault_ring_frame;
 // with which server it is, and a thread of ours that receives on it.
 Cptr server_faults;
 volatile bool pager_dead, loader_dead;
-constexpr uint64_t pager_badge = 1, loader_badge = 2;
+constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3;
 constexpr uint8_t supervisor_priority = 255;
 
 // A server built with resume = false gets our fault endpoint (badged) and
@@ -94,6 +95,41 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
     context.slots.free(ipc_copy);
     context.slots.free(fault);
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
+}
+
+// --- the swap disk ---------------------------------------------------------
+//
+// The block server (servers/blk) when the machine has a disk: our unbadged
+// capability to its endpoint, 0 without one. The pager is its client
+// pager_blk_client: a badged capability in its CNode (abi::pager::blk_slot)
+// and a notification for the completions, of which we keep a copy badged
+// blk_gone_bit to wake the pager if the block server dies.
+Cptr blk_endpoint;
+Cptr pager_blk_gone;
+constexpr uint64_t pager_blk_client = 1;
+
+bool give_pager_the_disk(Cptr pager_cnode) {
+    Cptr notification = context.memory.allocate(ObjectType::notification);
+    pager_blk_gone = context.slots.allocate();
+    if (!notification || !pager_blk_gone ||
+        !sys::ok(sys::cap_mint(slot::cnode, pager_blk_gone, slot::cnode, notification, abi::rights::write,
+                               abi::pager::blk_gone_bit)) ||
+        !sys::ok(sys::cap_copy(pager_cnode, abi::pager::blk_notification_slot, slot::cnode, notification)) ||
+        !sys::ok(sys::cap_mint(pager_cnode, abi::pager::blk_slot, slot::cnode, blk_endpoint,
+                               abi::rights::write | abi::rights::grant, pager_blk_client)))
+        return fail("the pager's swap disk");
+    return true;
+}
+
+// The block server died: its endpoint goes (calls to it fail from now on)
+// and a pager waiting for a completion is woken.
+void blk_died() {
+    if (blk_endpoint) {
+        sys::cap_revoke(slot::cnode, blk_endpoint);
+        sys::cap_delete(slot::cnode, blk_endpoint);
+    }
+    if (pager_blk_gone) sys::notification_signal(pager_blk_gone);
+    sys::print("root: the block server's endpoint is revoked; the pager's pages on the disk are lost\n");
 }
 
 constexpr Cptr pager_memory_first = 10;
@@ -125,6 +161,7 @@ uint64_t total_memory() {
 // "Sizing"). Everything the pager gets is sized here and told to it.
 struct PagerPlan {
     uint64_t frames, store_pages;
+    uint64_t cluster, readahead;  // swap: pages written together, pages read together
     unsigned budget_bits, store_bits, tables_bits, image_bits, cnode_radix;
     uint64_t bytes;  // the sum of its regions
 };
@@ -147,9 +184,12 @@ bool plan_pager(PagerPlan& p) {
     if (p.frames > abi::pager::max_frames) return refuse("pager_frames", p.frames, "the pager keeps at most 8192 frames");
     // The store: pager_store=MiB, else the build's default; 0 means a
     // quarter of RAM, at most 64 MiB (a power of two: one untyped region).
+    // With a swap disk the store is the disk, and the RAM region only holds
+    // the pages the pager lends the block server: 1 MiB unless told.
     bool store_given = false;
     uint64_t store_mib = command_line_number("pager_store", PAGER_STORE_MIB_DEFAULT, &store_given);
     if (store_given && store_mib == 0) return refuse("pager_store", 0, "the store must be at least 1 MiB");
+    if (!store_given && blk_endpoint) store_mib = 1;
     uint64_t store_bytes = store_mib ? store_mib * MiB : 0;
     if (!store_mib) {
         store_bytes = 1ull << 20;
@@ -174,8 +214,17 @@ bool plan_pager(PagerPlan& p) {
                    "65536; the pager is not started\n", p.frames, store_bytes / MiB, slots);
         return false;
     }
-    // Its image (about 2 MiB with its tables) and its CNode share one region.
-    p.image_bits = bits_for(2 * MiB + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
+    // Swap: pages written together (a cluster of victims) and read together
+    // (a faulting page and the ones after it on the disk), 1 to 32 each.
+    p.cluster = command_line_number("pager_cluster", 16);
+    p.readahead = command_line_number("pager_readahead", 16);
+    if (p.cluster < 1 || p.cluster > abi::blk::max_buffer_pages / 2)
+        return refuse("pager_cluster", p.cluster, "clusters of 1 to 32 pages");
+    if (p.readahead < 1 || p.readahead > abi::blk::max_buffer_pages / 2)
+        return refuse("pager_readahead", p.readahead, "read-ahead of 1 to 32 pages (1: none)");
+    // Its image (about 3 MiB with its page records and tables) and its
+    // CNode share one region.
+    p.image_bits = bits_for(3 * MiB + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
     p.budget_bits = bits_for(p.frames * 4096);
     p.store_bits = bits_for(store_bytes);
     p.bytes = (1ull << p.image_bits) + (1ull << p.budget_bits) + (1ull << p.store_bits) + (1ull << p.tables_bits);
@@ -217,14 +266,16 @@ bool build_pager() {
                    p.bytes / MiB);
         return fail("out of memory for the pager");
     }
-    char frames_text[24], first[8], initrd[24], store[24], radix[8];
+    char frames_text[24], first[8], initrd[24], store[24], radix[8], cluster[8], readahead[8];
     lib::format_to(frames_text, sizeof frames_text, "%lu", p.frames);
+    lib::format_to(cluster, sizeof cluster, "%lu", p.cluster);
+    lib::format_to(readahead, sizeof readahead, "%lu", p.readahead);
     lib::format_to(first, sizeof first, "%lu", pager_memory_first);
     lib::format_to(initrd, sizeof initrd, "%lu", context.info->initrd_size);
     lib::format_to(store, sizeof store, "%lu", p.store_pages);
     lib::format_to(radix, sizeof radix, "%u", p.cnode_radix);
-    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd, store, radix};
-    sys::ProgramRequest req{file.data, file.size, 8, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd, store, radix, cluster, readahead};
+    sys::ProgramRequest req{file.data, file.size, 10, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
     req.resume = false;
     const char* why = "";
     if (!sys::ok(sys::start_program(r, req, &why))) return fail(why);
@@ -239,6 +290,7 @@ bool build_pager() {
                                abi::rights::write, 0)) ||
         !share_page(fault_ring_frame, r.vspace, abi::pager::fault_ring_address))
         return fail("the pager's fault ring");
+    if (blk_endpoint && !give_pager_the_disk(r.cnode)) return false;
     pager_bytes = p.bytes;
     return map_initrd_into(r.vspace) && supervise_and_start(r, pager_badge);
 }
@@ -323,6 +375,12 @@ bool build_loader() {
     return supervise_and_start(r, loader_badge);
 }
 
+// The block server, when the machine has a disk: sets blk_endpoint (its
+// threads' faults come to our supervisor badged blk_badge). The virtio-blk
+// driver comes from servers/blk; until it is here there is no disk, and
+// the pager keeps its store in RAM.
+bool start_block_server() { return false; }
+
 // --- the servers' supervisor: a thread of ours -------------------------------
 
 // The pager died: its endpoint goes, so every thread blocked on it wakes
@@ -354,7 +412,10 @@ void supervise(uint64_t) {
     for (;;) {
         sys::ipc::Received r = sys::ipc::receive(server_faults);
         if (r.result != 0 || r.label() != abi::ipc::fault_label) continue;
-        const char* who = r.badge == pager_badge ? "pager" : r.badge == loader_badge ? "loader" : "server";
+        const char* who = r.badge == pager_badge    ? "pager"
+                          : r.badge == loader_badge ? "loader"
+                          : r.badge == blk_badge    ? "block server"
+                                                    : "server";
         uint64_t vector = r.message.words[3];
         sys::print("root: %s died: %s (vector %lu) at 0x%lx, rip 0x%lx\n", who, sys::loader::exception_name(vector),
                    vector, r.message.words[0], r.message.words[2]);
@@ -363,6 +424,7 @@ void supervise(uint64_t) {
         sys::ipc::reply(sys::ipc::Message{sys::ipc::make_tag(1, 0), {}});
         if (r.badge == pager_badge && !pager_dead) pager_died();
         else if (r.badge == loader_badge && !loader_dead) loader_died();
+        else if (r.badge == blk_badge) blk_died();
     }
 }
 
@@ -378,6 +440,7 @@ bool start_supervisor() {
 Cptr start_loader() {
     if (!loader_capability && !loader_dead) {
         if (!server_faults && !start_supervisor()) return 0;
+        if (!blk_endpoint) start_block_server();
         if (!pager_endpoint && !build_pager()) pager_endpoint = 0;
         if (!build_loader()) loader_capability = 0;
     }

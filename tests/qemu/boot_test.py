@@ -251,7 +251,8 @@ def scenario_pager_stress(args, tap):
                   r"^pager_stress: 1024 pages \(4096 KiB\) at 0x[0-9a-f]+, 4 times a budget of 256 frames$")
     faults = phase_faults(log)
     tap.check(list(faults) == PHASES, "every pattern ran", f"phases: {list(faults)}")
-    summary = re.search(r"^pager_stress: summary: 1024 pages, (\d+) touches, (\d+) faults, (\d+) evictions, (\d+) errors$",
+    summary = re.search(r"^pager_stress: summary: 1024 pages, (\d+) touches, (\d+) faults, (\d+) evictions, \d+ disk writes, "
+                        r"\d+ disk reads, (\d+) errors$",
                         log, re.MULTILINE)
     tap.check(summary and summary.group(4) == "0", "zero verification errors", summary and summary.group(0))
     tap.check(summary and int(summary.group(3)) > 1000, "the pager evicted (the budget was really exceeded)",
@@ -313,7 +314,8 @@ def scenario_pager_large(args, tap):
     store: every page verified, nothing killed."""
     result = boot(args, "run=pager pages=16384 beside=0 poweroff")
     log = result.log
-    summary = find(log, r"^pager_stress: summary: 16384 pages, \d+ touches, \d+ faults, \d+ evictions, (\d+) errors$")
+    summary = find(log, r"^pager_stress: summary: 16384 pages, \d+ touches, \d+ faults, \d+ evictions, 0 disk writes, "
+                         r"0 disk reads, (\d+) errors$")
     tap.check(summary and summary.group(1) == "0", "16384 pages, zero verification errors", summary and summary.group(0))
     tap.check("task killed" not in log, "no task killed")
     check_present(tap, log, "it exits with status 0", r"^root: pager_stress exited with status 0; 0 tasks beside it$")
