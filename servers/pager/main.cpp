@@ -90,6 +90,7 @@ struct Client {
     uint64_t heap_pages;
     uint64_t stored;             // its pages in the backing store
     abi::pager::FaultReason kill_reason;  // why it was killed (its later faults say so)
+    uint64_t sequential_next;    // the address a fault at would continue a sequential run (read-ahead)
     uint64_t faults, evictions, write_backs, read_backs;
 };
 
@@ -627,16 +628,16 @@ int64_t take_frame(Client& c, bool* killed_self) {
 // Disk store: reads the page of record `index` (c's, in `region`) into
 // frame f, and with it the next pages of the region whose copies follow
 // on the disk, as many as free frames and `readahead` allow, in one
-// request. Those are mapped at once (not referenced yet, so CLOCK takes
+// request, when the fault continues a sequential run. Those are mapped at once (not referenced yet, so CLOCK takes
 // them first if they are not used); their faults never happen. 0, or the
 // error that lost the page.
-int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f) {
+int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f, bool sequential) {
     uint32_t slot = uint32_t(records[index].backing);
     size_t more[max_cluster];
     uint32_t count = 1;
     size_t next_free = 0;
     uint32_t region_end = region.first_record + uint32_t(region.pages);
-    while (count < readahead && index + count < region_end) {
+    while (sequential && count < readahead && index + count < region_end) {
         const PageRecord& next = records[index + count];
         if (next.frame >= 0 || next.backing != int32_t(slot + count)) break;
         while (next_free < frame_count && (frames[next_free].used || next_free == f)) ++next_free;
@@ -666,6 +667,7 @@ int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f
         fr.dirty = false;
         records[index + k].frame = int32_t(g);
         replacement.loaded(g);
+        c.sequential_next = address + page;
     }
     return 0;
 }
@@ -695,8 +697,13 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     if (killed_self) return reason = FaultReason::store_full, "backing store full; task killed";
     if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
     Frame& fr = frames[f];
+    // Read-ahead only for a fault that continues a sequential run (the page
+    // after the last one faulted in or read ahead): random faults read
+    // just their page, not neighbours nobody asked for.
+    bool sequential = page_address == c.sequential_next;
+    c.sequential_next = page_address + page;
     if (record.backing >= 0 && disk) {
-        if (int64_t e = read_from_disk(c, *region, index, size_t(f)); e < 0) {
+        if (int64_t e = read_from_disk(c, *region, index, size_t(f), sequential); e < 0) {
             sys::print("pager: task %lu: its page at 0x%lx could not be read from the swap disk (%s); task killed\n",
                        c.id, page_address, sys::describe(sys::error_of(e)));
             kill(c, FaultReason::swap_read_failed);

@@ -132,7 +132,7 @@ void blk_died() {
     sys::print("root: the block server's endpoint is revoked; the pager's pages on the disk are lost\n");
 }
 
-constexpr Cptr pager_memory_first = 10;
+constexpr Cptr pager_memory_first = 12;  // after abi::pager::blk_slot and blk_notification_slot
 constexpr uint64_t MiB = 1ull << 20;
 
 uint64_t command_line_number(const char* key, uint64_t fallback, bool* given = nullptr) {
