@@ -22,6 +22,7 @@
 #include "kernel_config.hpp"
 #include "mm/kernel_space.hpp"
 #include "mm/physical_memory.hpp"
+#include "object/irq.hpp"
 #include "sched/scheduler.hpp"
 #include "syscall/user_access.hpp"
 
@@ -87,6 +88,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     sched::init();
 
     arch::pic::remap_and_mask();
+    object::irq::init();  // PIC lines go to drivers that hold their handler capability
     arch::lapic::init();
     arch::lapic::start_timer(config::timer_hz);
     arch::lapic::set_tick_handler(sched::tick);

@@ -45,29 +45,45 @@ Slot untyped_slots[abi::max_boot_untyped];
 abi::UntypedDescriptor untyped_descriptors[abi::max_boot_untyped];
 size_t untyped_count;
 
+// Hands [base, base + length) out as untyped regions: the largest naturally
+// aligned powers of two that fit.
+void carve(uint64_t base, uint64_t length, bool device, uint64_t& lost) {
+    while (length) {
+        unsigned bits = unsigned(63 - __builtin_clzll(length));
+        if (base) bits = bits < unsigned(__builtin_ctzll(base)) ? bits : unsigned(__builtin_ctzll(base));
+        if (bits > abi::untyped_max_bits) bits = abi::untyped_max_bits;
+        if (untyped_count == abi::max_boot_untyped) {
+            lost += length;
+            return;
+        }
+        Capability cap{ObjectType::untyped, rights::all, uint8_t(bits), uint8_t(device ? object::cap_flags::device : 0),
+                       0, uint64_t(mm::phys_to_virt(base)), 0};
+        object::install(object::boot_sentinel(), &untyped_slots[untyped_count], cap);
+        untyped_descriptors[untyped_count] = abi::UntypedDescriptor{base, uint8_t(bits), device, {}};
+        ++untyped_count;
+        base += 1ull << bits;
+        length -= 1ull << bits;
+    }
+}
+
+// The PCI window below 4 GiB, for drivers' MMIO frames: from above the
+// last RAM below 4 GiB (rounded up to 256 MiB) to the I/O APIC and local
+// APIC pages at 0xFEC00000, which stay the kernel's.
+constexpr uint64_t device_window_end = 0xFEC00000;
+constexpr uint64_t device_window_align = 256ull << 20;
+
 void carve_untyped() {
     uint64_t base, length, lost = 0;
-    while (mm::frames().take_free_run(base, length)) {
-        while (length) {
-            // The largest naturally aligned power of two that fits.
-            unsigned bits = unsigned(63 - __builtin_clzll(length));
-            if (base) bits = bits < unsigned(__builtin_ctzll(base)) ? bits : unsigned(__builtin_ctzll(base));
-            if (bits > abi::untyped_max_bits) bits = abi::untyped_max_bits;
-            if (untyped_count == abi::max_boot_untyped) {
-                lost += length;
-                break;
-            }
-            Capability cap{ObjectType::untyped, rights::all, uint8_t(bits), 0, 0,
-                           uint64_t(mm::phys_to_virt(base)), 0};
-            object::install(object::boot_sentinel(), &untyped_slots[untyped_count], cap);
-            untyped_descriptors[untyped_count] = abi::UntypedDescriptor{base, uint8_t(bits), {}};
-            ++untyped_count;
-            base += 1ull << bits;
-            length -= 1ull << bits;
-        }
-    }
+    while (mm::frames().take_free_run(base, length)) carve(base, length, false, lost);
     if (lost) klog::warn("root: %lu KiB of memory left out (more than %u untyped regions)", lost >> 10,
                          abi::max_boot_untyped);
+    uint64_t low_top = 0;
+    const mm::RangeSet& ram = mm::usable_ram();
+    for (size_t i = 0; i < ram.count(); ++i)
+        if (ram[i].end <= (1ull << 32) && ram[i].end > low_top) low_top = ram[i].end;
+    uint64_t start = (low_top + device_window_align - 1) & ~(device_window_align - 1);
+    lost = 0;
+    if (start < device_window_end) carve(start, device_window_end - start, true, lost);
 }
 
 // Retypes the root task's objects from the largest untyped region, exactly
@@ -76,7 +92,8 @@ class BootAllocator {
 public:
     BootAllocator() {
         for (size_t i = 1; i < untyped_count; ++i)
-            if (untyped_slots[i].cap.size_bits > untyped_slots[source_].cap.size_bits) source_ = i;
+            if (!untyped_descriptors[i].is_device && untyped_slots[i].cap.size_bits > untyped_slots[source_].cap.size_bits)
+                source_ = i;
     }
 
     void retype(ObjectType type, unsigned size_bits, Slot* dst) {
@@ -169,6 +186,11 @@ bool start_root_task(const BootInfo& boot) {
     b.allocator.retype(ObjectType::address_space, 0, &b.at(slot::vspace));
     object::install(object::boot_sentinel(), &b.at(slot::console),
                     Capability{ObjectType::debug_console, rights::read | rights::write, 0, 0, 0, 0, 0});
+    // The authority over I/O ports and interrupt lines, for drivers.
+    object::install(object::boot_sentinel(), &b.at(slot::io_port_control),
+                    Capability{ObjectType::io_port_control, rights::read | rights::write, 0, 0, 0, 0, 0});
+    object::install(object::boot_sentinel(), &b.at(slot::irq_control),
+                    Capability{ObjectType::irq_control, rights::read | rights::write, 0, 0, 0, 0, 0});
     b.allocator.retype(ObjectType::frame, 0, &b.at(slot::ipc_buffer));
     b.allocator.retype(ObjectType::frame, 0, &b.at(slot::boot_info));
     b.info = reinterpret_cast<abi::BootInfo*>(b.at(slot::boot_info).cap.object);
@@ -245,11 +267,15 @@ bool start_root_task(const BootInfo& boot) {
     thread->priority = abi::root_priority;
     sched::make_ready(thread);
 
-    uint64_t used = 0;
-    for (size_t i = 0; i < untyped_count; ++i) used += 1ull << untyped_descriptors[i].size_bits;
-    klog::info("root: started from the initrd (entry 0x%lx, %zu segments); handed over %zu untyped regions "
-               "(%lu MiB), %lu initrd frames; first free slot %lu",
-               image.entry, image.segment_count, untyped_count, used >> 20, info.initrd_frames.count, info.first_free_slot);
+    uint64_t used = 0, device_regions = 0;
+    for (size_t i = 0; i < untyped_count; ++i) {
+        if (untyped_descriptors[i].is_device) ++device_regions;
+        else used += 1ull << untyped_descriptors[i].size_bits;
+    }
+    klog::info("root: started from the initrd (entry 0x%lx, %zu segments); handed over %lu untyped regions "
+               "(%lu MiB) and %lu of device memory, %lu initrd frames; first free slot %lu",
+               image.entry, image.segment_count, untyped_count - device_regions, used >> 20, device_regions,
+               info.initrd_frames.count, info.first_free_slot);
     return true;
 }
 

@@ -92,7 +92,8 @@ Error map_frame(Capability& frame, const Capability& space, uint64_t address, ui
     uint64_t* entry = find_entry(reinterpret_cast<uint64_t*>(space.object), address, 1, missing_level);
     if (!entry) return Error::missing_page_table;
     if (*entry & flags::present) return Error::already_mapped;
-    *entry = physical(frame.object) | flags::present | flags::user | pte_rights(rights);
+    uint64_t uncached = frame.flags & cap_flags::device ? flags::cache_disable | flags::write_through : 0;
+    *entry = physical(frame.object) | flags::present | flags::user | pte_rights(rights) | uncached;
     frame.asid = space.asid;
     frame.data = address;
     return Error::none;

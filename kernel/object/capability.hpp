@@ -43,6 +43,9 @@ namespace cap_flags {
 // The slot is one of a thread's own (its cspace, vspace, ...): losing the
 // capability there stops the thread.
 inline constexpr uint8_t held_by_thread = 1;
+// Device memory (untyped, and the frames made from it): never RAM, so
+// never cleared by the kernel, and mapped uncached.
+inline constexpr uint8_t device = 2;
 }  // namespace cap_flags
 
 struct alignas(64) Slot {

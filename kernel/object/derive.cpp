@@ -6,7 +6,7 @@ namespace object {
 
 Error derive(const Capability& source, uint8_t rights_mask, uint64_t badge, Capability& out) {
     Capability cap = source;
-    cap.flags = 0;
+    cap.flags &= ~cap_flags::held_by_thread;
     switch (cap.type) {
     case ObjectType::null: return Error::invalid_capability;
     case ObjectType::untyped: return Error::bad_argument;

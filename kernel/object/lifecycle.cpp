@@ -7,6 +7,7 @@
 #include "object/cap_tree.hpp"
 #include "object/cnode.hpp"
 #include "object/ipc.hpp"
+#include "object/irq.hpp"
 #include "object/objects.hpp"
 #include "object/thread.hpp"
 #include "sched/preemption.hpp"
@@ -57,6 +58,7 @@ void destroy(const Capability& cap) {
     case ObjectType::notification: ipc::destroy_notification(reinterpret_cast<Notification*>(cap.object)); return;
     case ObjectType::address_space: address_space::destroy(cap); return;
     case ObjectType::thread: destroy_thread(thread_at(cap.object)); return;
+    case ObjectType::irq_handler: irq::release(cap); return;
     case ObjectType::cnode: {
         auto* z = reinterpret_cast<Zombie*>(cap.object);
         *z = Zombie{zombies, 1, cnode::slot_count(cap)};
@@ -166,6 +168,9 @@ Error check_retype(const Capability& untyped, ObjectType type, uint64_t size_bit
     // A child region as large as its parent would be the same object to
     // the derivation tree; it could never be told apart.
     if (type == ObjectType::untyped && size_bits >= untyped.size_bits) return Error::bad_argument;
+    // Device memory holds frames for MMIO, never kernel objects.
+    if ((untyped.flags & cap_flags::device) && type != ObjectType::frame && type != ObjectType::untyped)
+        return Error::bad_argument;
     return Error::none;
 }
 
@@ -189,7 +194,8 @@ Progress retype(Slot* untyped, ObjectType type, unsigned size_bits, Slot* target
         // by its own retypes. Clearing goes in chunks, its progress kept in
         // the untyped capability, so even a 4 MiB CNode never holds off
         // interrupts for long and a preempted retype resumes where it was.
-        if (type != ObjectType::untyped) {
+        bool device = region.flags & cap_flags::device;
+        if (type != ObjectType::untyped && !device) {
             if (region.clean_end < offset) region.clean_end = offset;
             while (region.clean_end < end) {
                 uint64_t chunk = end - region.clean_end < clear_chunk ? end - region.clean_end : clear_chunk;
@@ -200,6 +206,7 @@ Progress retype(Slot* untyped, ObjectType type, unsigned size_bits, Slot* target
         }
         Capability cap;
         create_object(type, size_bits, region.object + offset, cap);
+        cap.flags = region.flags & cap_flags::device;
         install(untyped, &targets[created], cap);
         region.data = end;
         ++created;

@@ -40,6 +40,8 @@ Error sys_thread_configure(Call& c) {
     if (c.arg(3)) TRY(lookup(c, c.arg(3), ObjectType::frame, rights::read | rights::write, ipc_frame));
     uint64_t ipc_address = c.arg(4);
     if (ipc_frame && (ipc_address & 0xFFF || !is_user_range(ipc_address, 4096))) return Error::bad_address;
+    // The kernel copies messages into the IPC buffer: it must be RAM.
+    if (ipc_frame && (ipc_frame->cap.flags & object::cap_flags::device)) return Error::bad_argument;
     if (c.arg(5)) TRY(lookup(c, c.arg(5), ObjectType::endpoint, rights::write, fault));
     Thread* t = object_at<Thread>(thread);
     if (t->state != object::ThreadState::inactive) return Error::not_permitted;

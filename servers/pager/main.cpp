@@ -279,9 +279,9 @@ int32_t new_backing_page() {
 // single-threaded and simple about waiting: it submits one request, then
 // waits on its block notification (notification_wait) until the request
 // completes, and only then goes on (replies to the faulting task). Other
-// tasks run meanwhile; their faults queue on our endpoint. The root task
-// signals blk_gone_bit on the same notification when the block server
-// dies, so the wait always ends.
+// tasks run meanwhile; their faults queue on our endpoint. When the block
+// server dies the root task revokes its endpoint and signals our
+// notification, so the wait ends and the next call fails.
 
 constexpr uint32_t max_disk_slots = 1u << 20;  // 4 GiB of swap at most; the rest of a larger disk is unused
 constexpr uint32_t max_cluster = abi::blk::max_buffer_pages / 2;
@@ -342,7 +342,10 @@ int64_t disk_transfer(uint32_t slot, uint32_t count, uint32_t buffer_page, bool 
         for (;;) {
             ipc::Received c = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::complete, 0), {}});
             if (c.result != 0 || c.label() != 0) {
-                if (c.result) disk_gone = true;
+                if (c.result) {
+                    if (!disk_gone) sys::print("pager: disk: the block server is gone; pages on the disk are lost\n");
+                    disk_gone = true;
+                }
                 return disk_failed(what, c.result ? c.result : -int64_t(c.label()));
             }
             uint64_t n = c.message.words[0];
@@ -352,11 +355,6 @@ int64_t disk_transfer(uint32_t slot, uint32_t count, uint32_t buffer_page, bool 
                     int64_t status = int64_t(reply_word(c, unsigned(2 + 2 * i)));
                     return status < 0 ? disk_failed(what, status) : 0;
                 }
-        }
-        if (w.word & abi::pager::blk_gone_bit) {
-            disk_gone = true;
-            sys::print("pager: disk: the block server died; pages on the disk are lost\n");
-            return disk_failed(what, abi::error_code(Error::partner_died));
         }
     }
 }

@@ -17,13 +17,15 @@ int main(int, char**, char**) {
         return 1;
     }
     context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << context.info->cnode_radix);
-    uint64_t memory = 0;
+    uint64_t memory = 0, regions = 0;
     for (uint64_t i = 0; i < info.untyped.count; ++i) {
+        if (info.untyped_list[i].is_device) continue;  // MMIO for drivers, not memory
         context.memory.add(info.untyped.first + i, info.untyped_list[i].size_bits);
         memory += 1ull << info.untyped_list[i].size_bits;
+        ++regions;
     }
     sys::print("root: running; %lu untyped regions (%lu MiB), initrd %lu bytes, %lu free slots\n",
-               info.untyped.count, memory >> 20, info.initrd_size,
+               regions, memory >> 20, info.initrd_size,
                (uint64_t(1) << info.cnode_radix) - info.first_free_slot);
 
     char run[32] = "";
@@ -38,8 +40,10 @@ int main(int, char**, char**) {
     else if (lib::equal(run, "fuzz")) failures = run_fuzz();
     else if (lib::equal(run, "crash")) failures = run_crash();
     else if (lib::equal(run, "loader-dies")) failures = run_loader_dies();
+    else if (lib::equal(run, "blk")) failures = run_blk();
+    else if (lib::equal(run, "blk-dies")) failures = run_blk_dies();
     else if (!run[0] || lib::equal(run, "default")) failures = run_configuration();
-    else sys::print("root: unknown run=%s (default, tests, attack, bench, pingpong, scale, pager, fuzz, crash, loader-dies)\n", run), failures = 1;
+    else sys::print("root: unknown run=%s (default, tests, attack, bench, pingpong, scale, pager, fuzz, crash, loader-dies, blk, blk-dies)\n", run), failures = 1;
 
     sys::print("root: done%s\n", failures ? " (with failures)" : "");
     if (command_line_has("poweroff")) sys::system_poweroff(abi::root_slot::console, failures == 0);

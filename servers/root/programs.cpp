@@ -226,7 +226,8 @@ int run_scale() {
                             t.page_tables * (1ull << abi::page_size_bits);
     uint64_t per_task = kernel_bytes + t.pages * 4096;
     uint64_t memory = 0;
-    for (uint64_t i = 0; i < context.info->untyped.count; ++i) memory += 1ull << context.info->untyped_list[i].size_bits;
+    for (uint64_t i = 0; i < context.info->untyped.count; ++i)
+        if (!context.info->untyped_list[i].is_device) memory += 1ull << context.info->untyped_list[i].size_bits;
     sys::print("root: scale: %u tasks ran at once, %d failed; each hello_world task: %lu KiB of kernel objects "
                "(thread 4, CNode %lu, address space 4, %lu page tables), %lu KiB of stack and IPC buffer; its "
                "program pages come from the pager's budget on demand\n",

@@ -63,6 +63,8 @@ int run_scale();
 int run_pager_stress();
 int run_crash();
 int run_loader_dies();    // run=loader-dies: a server's death is reported, its clients get errors          // run=crash: fault supervision by the loader
+int run_blk();           // run=blk: the block server with two clients (a virtio-blk disk needed)
+int run_blk_dies();      // run=blk-dies: the block server dies under its clients
 int run_fuzz();          // run=fuzz: the system-call fuzzer (docs/fuzzing.md)
 
 }  // namespace root

@@ -1,12 +1,14 @@
 #include "services.hpp"
 
 #include "abi/blk.hpp"
+#include "abi/blk_server.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
 #include "common/format.hpp"
 #include "root.hpp"
 #include "sys/ipc.hpp"
+#include "sys/pci.hpp"
 #include "sys/program.hpp"
 #include "sys/text.hpp"
 
@@ -99,37 +101,24 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
 
 // --- the swap disk ---------------------------------------------------------
 //
-// The block server (servers/blk) when the machine has a disk: our unbadged
-// capability to its endpoint, 0 without one. The pager is its client
-// pager_blk_client: a badged capability in its CNode (abi::pager::blk_slot)
-// and a notification for the completions, of which we keep a copy badged
-// blk_gone_bit to wake the pager if the block server dies.
-Cptr blk_endpoint;
-Cptr pager_blk_gone;
-constexpr uint64_t pager_blk_client = 1;
-
+// When the machine has a disk the block server runs (start_blk, before
+// the pager) and the pager is one of its clients: a badged capability in
+// its CNode (abi::pager::blk_slot) and a notification of its own for the
+// completions (blk_notification_slot), which it lends the server. If the
+// block server dies, blk_died signals the notifications its clients lent
+// it, so a pager waiting for a completion wakes and finds the endpoint
+// gone.
 bool give_pager_the_disk(Cptr pager_cnode) {
+    uint64_t id = 0;
+    Cptr client = blk_client(id);
     Cptr notification = context.memory.allocate(ObjectType::notification);
-    pager_blk_gone = context.slots.allocate();
-    if (!notification || !pager_blk_gone ||
-        !sys::ok(sys::cap_mint(slot::cnode, pager_blk_gone, slot::cnode, notification, abi::rights::write,
-                               abi::pager::blk_gone_bit)) ||
-        !sys::ok(sys::cap_copy(pager_cnode, abi::pager::blk_notification_slot, slot::cnode, notification)) ||
-        !sys::ok(sys::cap_mint(pager_cnode, abi::pager::blk_slot, slot::cnode, blk_endpoint,
-                               abi::rights::write | abi::rights::grant, pager_blk_client)))
+    if (!client || !notification ||
+        !sys::ok(sys::cap_move(pager_cnode, abi::pager::blk_notification_slot, slot::cnode, notification)) ||
+        !sys::ok(sys::cap_move(pager_cnode, abi::pager::blk_slot, slot::cnode, client)))
         return fail("the pager's swap disk");
+    context.slots.free(client);
+    context.slots.free(notification);
     return true;
-}
-
-// The block server died: its endpoint goes (calls to it fail from now on)
-// and a pager waiting for a completion is woken.
-void blk_died() {
-    if (blk_endpoint) {
-        sys::cap_revoke(slot::cnode, blk_endpoint);
-        sys::cap_delete(slot::cnode, blk_endpoint);
-    }
-    if (pager_blk_gone) sys::notification_signal(pager_blk_gone);
-    sys::print("root: the block server's endpoint is revoked; the pager's pages on the disk are lost\n");
 }
 
 constexpr Cptr pager_memory_first = 12;  // after abi::pager::blk_slot and blk_notification_slot
@@ -153,7 +142,8 @@ unsigned bits_for(uint64_t bytes) {
 // All untyped memory the kernel handed us.
 uint64_t total_memory() {
     uint64_t memory = 0;
-    for (uint64_t i = 0; i < context.info->untyped.count; ++i) memory += 1ull << context.info->untyped_list[i].size_bits;
+    for (uint64_t i = 0; i < context.info->untyped.count; ++i)
+        if (!context.info->untyped_list[i].is_device) memory += 1ull << context.info->untyped_list[i].size_bits;
     return memory;
 }
 
@@ -189,7 +179,7 @@ bool plan_pager(PagerPlan& p) {
     bool store_given = false;
     uint64_t store_mib = command_line_number("pager_store", PAGER_STORE_MIB_DEFAULT, &store_given);
     if (store_given && store_mib == 0) return refuse("pager_store", 0, "the store must be at least 1 MiB");
-    if (!store_given && blk_endpoint) store_mib = 1;
+    if (!store_given && blk()) store_mib = 1;
     uint64_t store_bytes = store_mib ? store_mib * MiB : 0;
     if (!store_mib) {
         store_bytes = 1ull << 20;
@@ -290,7 +280,7 @@ bool build_pager() {
                                abi::rights::write, 0)) ||
         !share_page(fault_ring_frame, r.vspace, abi::pager::fault_ring_address))
         return fail("the pager's fault ring");
-    if (blk_endpoint && !give_pager_the_disk(r.cnode)) return false;
+    if (blk() && !give_pager_the_disk(r.cnode)) return false;
     pager_bytes = p.bytes;
     return map_initrd_into(r.vspace) && supervise_and_start(r, pager_badge);
 }
@@ -375,11 +365,96 @@ bool build_loader() {
     return supervise_and_start(r, loader_badge);
 }
 
-// The block server, when the machine has a disk: sets blk_endpoint (its
-// threads' faults come to our supervisor badged blk_badge). The virtio-blk
-// driver comes from servers/blk; until it is here there is no disk, and
-// the pager keeps its store in RAM.
-bool start_block_server() { return false; }
+// --- the block server: a virtio-blk driver, when the machine has a disk -------
+
+constexpr unsigned blk_memory_bits = 21;  // its image, CNode (256 KiB) and stack
+constexpr uint16_t virtio_vendor = 0x1AF4, virtio_blk_legacy = 0x1001;
+Cptr blk_endpoint;    // the original: revoked when the driver dies
+Cptr blk_capability;  // ours, badged abi::blk::server::root_badge
+Cptr blk_cnode;       // the driver's CNode: where its clients' notifications are when it dies
+Cptr blk_device_ports;  // ours too: to reset the device when the driver dies
+uint64_t blk_port_base;
+uint64_t blk_next_client = 1;
+bool blk_tried;
+volatile bool blk_dead;
+
+// Finds the disk with our own capability to the PCI configuration ports.
+// Fills in its BAR0 ports and interrupt line; false (saying why, unless
+// there is simply no such device) when there is none we can drive.
+bool find_disk(uint64_t& base, uint64_t& count, unsigned& line) {
+    Cptr config_ports = context.slots.allocate();
+    int64_t e = sys::io_ports_issue(slot::io_port_control, sys::pci::config_first_port, sys::pci::config_port_count,
+                                    slot::cnode, config_ports);
+    if (!sys::ok(e)) {
+        sys::print("root: no PCI configuration access (io_ports_issue: %s); no block server\n",
+                   sys::describe(sys::error_of(e)));
+        return false;
+    }
+    sys::pci::Config config(config_ports);
+    sys::pci::Device d;
+    if (!sys::pci::find(config, virtio_vendor, virtio_blk_legacy, d)) return false;
+    sys::pci::Bar bar = sys::pci::read_bar(config, d.at, 0);
+    line = d.interrupt_line;
+    sys::print("root: virtio-blk at PCI %u:%u.%u: BAR0 %s 0x%lx (%lu bytes), interrupt line %u (pin %u)\n", d.at.bus,
+               d.at.device, d.at.function, bar.io ? "ports" : "memory", bar.base, bar.size, line, d.interrupt_pin);
+    if (!bar.present || !bar.io || bar.base + bar.size > 0x10000)
+        return fail("its BAR0 is not the legacy interface in I/O space");
+    if (line == 0 || line > 15 || line == 2) return fail("its interrupt line is not a PIC line (1-15 but 2)");
+    // It decodes its ports and may master the bus (DMA), with its
+    // interrupt on.
+    uint16_t command = config.read16(d.at, sys::pci::reg::command);
+    config.write16(d.at, sys::pci::reg::command,
+                   uint16_t((command | sys::pci::command::io_space | sys::pci::command::bus_master) &
+                            ~sys::pci::command::interrupt_disable));
+    base = bar.base;
+    count = bar.size;
+    return true;
+}
+
+bool build_blk() {
+    uint64_t base = 0, count = 0;
+    unsigned line = 0;
+    if (!find_disk(base, count, line)) return false;
+    namespace srv = abi::blk::server;
+    cpio::File file;
+    if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "blk", file))
+        return fail("no blk in the initrd");
+    Cptr memory = context.memory.allocate(ObjectType::untyped, blk_memory_bits);
+    Cptr dma = context.memory.allocate(ObjectType::untyped, srv::dma_memory_bits);
+    Cptr endpoint = context.memory.allocate(ObjectType::endpoint);
+    sys::ProgramResources r = server_resources(memory, srv::first_image_slot);
+    if (!memory || !dma || !endpoint || !r.staging[1] || !sys::prepare_scratch_page(context.memory, scratch_address))
+        return fail("out of memory for the block server");
+    char base_text[24], count_text[24], line_text[8];
+    lib::format_to(base_text, sizeof base_text, "%lu", base);
+    lib::format_to(count_text, sizeof count_text, "%lu", count);
+    lib::format_to(line_text, sizeof line_text, "%u", line);
+    const char* argv[] = {"blk", base_text, count_text, line_text};
+    sys::ProgramRequest p{file.data, file.size, 4, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    p.resume = false;
+    const char* why = "";
+    if (!sys::ok(sys::start_program(r, p, &why))) return fail(why);
+    // Exactly what it needs: its endpoint, the device's ports, the
+    // handler of its line, memory for its queue.
+    int64_t e = 0;
+    if (!sys::ok(sys::cap_copy(r.cnode, srv::service_slot, slot::cnode, endpoint)) ||
+        !sys::ok(e = sys::io_ports_issue(slot::io_port_control, base, count, r.cnode, srv::ports_slot)) ||
+        !sys::ok(e = sys::irq_issue(slot::irq_control, line, r.cnode, srv::irq_slot)) ||
+        !sys::ok(sys::cap_move(r.cnode, srv::dma_memory_slot, slot::cnode, dma))) {
+        if (e < 0) sys::print("root: the block server's device capabilities: %s\n", sys::describe(sys::error_of(e)));
+        return fail("cannot hand the block server its capabilities");
+    }
+    blk_device_ports = context.slots.allocate();
+    if (!sys::ok(sys::io_ports_issue(slot::io_port_control, base, count, slot::cnode, blk_device_ports)))
+        blk_device_ports = 0;
+    blk_port_base = base;
+    blk_endpoint = endpoint;
+    blk_cnode = r.cnode;
+    blk_capability = context.slots.allocate();
+    if (!sys::ok(sys::cap_mint(slot::cnode, blk_capability, slot::cnode, endpoint, abi::rights::write, srv::root_badge)))
+        return fail("cannot make our capability to the block server");
+    return supervise_and_start(r, blk_badge);
+}
 
 // --- the servers' supervisor: a thread of ours -------------------------------
 
@@ -408,6 +483,29 @@ void loader_died() {
     sys::print("root: the loader's endpoint is revoked: calls to it fail from now on\n");
 }
 
+// The block server died: the device is reset (no more DMA into its
+// clients' frames, no more interrupts), its endpoint goes (calls to it
+// fail from now on), and every notification it held is signalled, so a
+// client waiting for a completion wakes, asks, and gets the error.
+void blk_died() {
+    blk_dead = true;
+    if (blk_device_ports) sys::io_port_write(blk_device_ports, blk_port_base + 0x12, 1, 0);  // virtio status: reset
+    sys::cap_revoke(slot::cnode, blk_endpoint);
+    sys::cap_delete(slot::cnode, blk_endpoint);
+    sys::cap_delete(blk_cnode, abi::blk::server::irq_slot);  // the line is free for another driver
+    unsigned signalled = 0;
+    Cptr staging = context.slots.allocate();
+    for (uint64_t i = 1; staging && i < (1ull << server_cnode_radix); ++i) {
+        if (!sys::ok(sys::cap_copy(slot::cnode, staging, blk_cnode, i))) continue;
+        if (sys::cap_identify(staging).type == ObjectType::notification && sys::ok(sys::notification_signal(staging)))
+            ++signalled;
+        sys::cap_delete(slot::cnode, staging);
+    }
+    context.slots.free(staging);
+    sys::print("root: the block server's endpoint is revoked and the device reset; %u notifications signalled\n",
+               signalled);
+}
+
 void supervise(uint64_t) {
     for (;;) {
         sys::ipc::Received r = sys::ipc::receive(server_faults);
@@ -424,7 +522,7 @@ void supervise(uint64_t) {
         sys::ipc::reply(sys::ipc::Message{sys::ipc::make_tag(1, 0), {}});
         if (r.badge == pager_badge && !pager_dead) pager_died();
         else if (r.badge == loader_badge && !loader_dead) loader_died();
-        else if (r.badge == blk_badge) blk_died();
+        else if (r.badge == blk_badge && !blk_dead) blk_died();
     }
 }
 
@@ -437,10 +535,33 @@ bool start_supervisor() {
 
 }  // namespace
 
+bool start_blk() {
+    if (!blk_tried) {
+        blk_tried = true;
+        if (!server_faults && !start_supervisor()) return false;
+        if (!build_blk()) blk_capability = 0;
+    }
+    return blk_capability && !blk_dead;
+}
+
+Cptr blk() { return blk_dead ? 0 : blk_capability; }
+
+bool blk_has_died() { return blk_dead; }
+
+Cptr blk_client(uint64_t& id) {
+    if (!start_blk() || blk_next_client > abi::blk::server::max_clients) return 0;
+    Cptr c = context.slots.allocate();
+    if (!c || !sys::ok(sys::cap_mint(slot::cnode, c, slot::cnode, blk_endpoint, abi::rights::write | abi::rights::grant,
+                                     blk_next_client)))
+        return 0;
+    id = blk_next_client++;
+    return c;
+}
+
 Cptr start_loader() {
     if (!loader_capability && !loader_dead) {
         if (!server_faults && !start_supervisor()) return 0;
-        if (!blk_endpoint) start_block_server();
+        start_blk();  // when the machine has a disk: before the pager, which may swap to it
         if (!pager_endpoint && !build_pager()) pager_endpoint = 0;
         if (!build_loader()) loader_capability = 0;
     }

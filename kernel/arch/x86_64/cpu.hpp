@@ -14,6 +14,16 @@ namespace arch {
     asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+[[gnu::always_inline]] inline uint16_t inw(uint16_t port) {
+    uint16_t v;
+    asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+[[gnu::always_inline]] inline uint32_t inl(uint16_t port) {
+    uint32_t v;
+    asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 
 [[gnu::always_inline]] inline uint64_t rdmsr(uint32_t msr) {
     uint32_t lo, hi;

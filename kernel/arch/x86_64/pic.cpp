@@ -8,6 +8,10 @@ namespace arch::pic {
 namespace {
 constexpr uint16_t master_command = 0x20, master_data = 0x21;
 constexpr uint16_t slave_command = 0xA0, slave_data = 0xA1;
+constexpr uint8_t end_of_interrupt_command = 0x20, read_in_service = 0x0B;
+
+uint16_t data_port(unsigned line) { return line < 8 ? master_data : slave_data; }
+uint8_t bit(unsigned line) { return uint8_t(1u << (line % 8)); }
 }  // namespace
 
 void remap_and_mask() {
@@ -22,8 +26,24 @@ void remap_and_mask() {
     outb(slave_data, 0x02);
     outb(master_data, 0x01);  // ICW4: 8086 mode
     outb(slave_data, 0x01);
-    outb(master_data, 0xFF);  // mask everything
+    // Everything masked but the cascade, so a slave line needs only its own
+    // bit unmasked.
+    outb(master_data, uint8_t(~bit(cascade_line)));
     outb(slave_data, 0xFF);
+}
+
+void mask(unsigned line) { outb(data_port(line), inb(data_port(line)) | bit(line)); }
+void unmask(unsigned line) { outb(data_port(line), inb(data_port(line)) & ~bit(line)); }
+
+void end_of_interrupt(unsigned line) {
+    if (line >= 8) outb(slave_command, end_of_interrupt_command);
+    outb(master_command, end_of_interrupt_command);
+}
+
+bool in_service(unsigned line) {
+    uint16_t command = line < 8 ? master_command : slave_command;
+    outb(command, read_in_service);
+    return inb(command) & bit(line);
 }
 
 }  // namespace arch::pic

@@ -53,7 +53,8 @@ struct SlotRange {
 struct UntypedDescriptor {
     uint64_t physical_address;
     uint8_t size_bits;
-    uint8_t reserved[7];
+    uint8_t is_device;     // device memory (the PCI window): frames for MMIO only, never RAM
+    uint8_t reserved[6];
 };
 
 struct ImageSegment {

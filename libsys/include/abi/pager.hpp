@@ -70,17 +70,16 @@ inline constexpr Cptr fault_notification_slot = 9;  // in the pager's CNode: wri
 
 // Swap (docs/paging.md, "Swap"): when the machine has a disk, the root task
 // puts a client capability to the block server (abi/blk.hpp; write and
-// grant rights) in blk_slot of the pager's CNode, and a notification (read
-// and write) in blk_notification_slot. The pager lends the server a badged
-// copy of it (badge blk_done_bit) for its completions; the root task keeps
-// a copy badged blk_gone_bit and signals it when the block server dies, so
-// a pager waiting for a completion wakes and fails the request instead of
-// waiting for ever. Without a capability in blk_slot the pager keeps its
-// backing store in RAM, as before.
+// grant rights, badged with the pager's client id) in blk_slot of the
+// pager's CNode, and a notification (read and write) in
+// blk_notification_slot. The pager lends the server a copy of it badged
+// blk_done_bit for its completions. If the block server dies, the root task
+// revokes its endpoint and signals the notifications its clients lent it,
+// so a pager waiting for a completion wakes and finds the server gone.
+// Without a capability in blk_slot the pager keeps its store in RAM.
 inline constexpr Cptr blk_slot = 10;
 inline constexpr Cptr blk_notification_slot = 11;
 inline constexpr uint64_t blk_done_bit = 1;
-inline constexpr uint64_t blk_gone_bit = 2;
 inline constexpr uint64_t fault_ring_address = 0x0000600000000000ull;
 
 enum class FaultReason : uint8_t {

@@ -145,6 +145,38 @@ inline LatencyResult debug_timer_latency(Cptr console, bool reset) {
     return LatencyResult{r.rax, r.rdx};
 }
 
+// --- drivers (docs/drivers.md) ---------------------------------------------
+
+// A call's status and the one value it returns in rdx.
+struct ValueResult {
+    int64_t status;
+    uint64_t value;
+};
+
+inline int64_t io_ports_issue(Cptr io_port_control, uint64_t first_port, uint64_t count, Cptr dst_cnode,
+                              uint64_t dst_index) {
+    return syscall(abi::Syscall::io_ports_issue, io_port_control, first_port, count, dst_cnode, dst_index).rax;
+}
+inline ValueResult io_port_read(Cptr ports, uint64_t port, unsigned width) {
+    Registers r = syscall(abi::Syscall::io_port_read, ports, port, width);
+    return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
+}
+inline int64_t io_port_write(Cptr ports, uint64_t port, unsigned width, uint64_t value) {
+    return syscall(abi::Syscall::io_port_write, ports, port, width, value).rax;
+}
+inline int64_t irq_issue(Cptr irq_control, unsigned line, Cptr dst_cnode, uint64_t dst_index) {
+    return syscall(abi::Syscall::irq_issue, irq_control, line, dst_cnode, dst_index).rax;
+}
+// notification 0 unbinds (and masks the line).
+inline int64_t irq_set_notification(Cptr handler, Cptr notification) {
+    return syscall(abi::Syscall::irq_set_notification, handler, notification).rax;
+}
+inline int64_t irq_ack(Cptr handler) { return syscall(abi::Syscall::irq_ack, handler).rax; }
+inline ValueResult frame_physical_address(Cptr frame) {
+    Registers r = syscall(abi::Syscall::frame_physical_address, frame);
+    return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
+}
+
 [[noreturn]] inline void system_poweroff(Cptr console, bool success) {
     syscall(abi::Syscall::system_poweroff, console, success);
     __builtin_trap();
