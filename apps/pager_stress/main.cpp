@@ -142,6 +142,9 @@ int main(int argc, char** argv, char**) {
     if (argc > 3 && argv[1][0] == 'b') return bench(sys::parse_number(argv[2]), sys::parse_number(argv[3]));
     pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
     uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
+    // "quick" (run=pager stress=quick): the same phases with fewer random
+    // and hot-set touches, for boot tests over large working sets.
+    bool quick = argc > 3 && argv[3][0] == 'q';
     if (pages == 0 || pages > max_pages) {
         sys::print("pager_stress: pages=%s refused: 1 to %lu pages\n", argc > 1 ? argv[1] : "", max_pages);
         return 2;
@@ -161,10 +164,11 @@ int main(int argc, char** argv, char**) {
     report("sequential-write", pages);
     sequential(false);
     report("sequential-read", pages);
-    random_pages(pages * 2);
-    report("random", pages * 2);
-    hot_and_cold(pages * 12, budget / 2);
-    report("hot-cold", pages * 12);
+    uint64_t random_touches = quick ? pages / 4 : pages * 2, hot_touches = quick ? pages : pages * 12;
+    random_pages(random_touches);
+    report("random", random_touches);
+    hot_and_cold(hot_touches, budget / 2);
+    report("hot-cold", hot_touches);
     loop_over(budget + budget / 8, 3);
     report("loop", (budget + budget / 8) * 3);
     sequential(false);  // every page checked one last time
