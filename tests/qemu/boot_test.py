@@ -380,6 +380,23 @@ def scenario_swap(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "without a disk: QEMU exits with success")
 
 
+def scenario_swap_large(args, tap):
+    """The benchmark run (meson test --benchmark swap-1g): -m 512M, a budget
+    of 8192 frames (32 MiB) and pager_stress over 1 GiB (262,144 pages,
+    twice the RAM) on a 2 GiB disk; prints the figures."""
+    args.memory = "512M"
+    with tempfile.TemporaryDirectory() as directory:
+        result = boot(args, "run=pager pages=262144 pager_frames=8192 beside=0 poweroff", extra=swap_drive(directory, 2048))
+    log = result.log
+    for line in re.findall(r"^pager_stress: (?:phase|summary).*$", log, re.MULTILINE):
+        print(f"# {line}")
+    print(f"# {result.seconds:.1f} s in all")
+    summary = find(log, r"^pager_stress: summary: 262144 pages, .* (\d+) errors$")
+    tap.check(summary and summary.group(1) == "0", "1 GiB on a 512 MiB machine, zero verification errors",
+              summary and summary.group(0))
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 BAD_BUDGETS = [
     ("pager_frames=0", r"^root: pager_frames=0 refused: the budget must be at least 8 frames"),
     ("pager_frames=1", r"^root: pager_frames=1 refused: the budget must be at least 8 frames"),
@@ -827,6 +844,7 @@ SCENARIOS = {
     "pager-full": scenario_pager_full,
     "pager-large": scenario_pager_large,
     "swap": scenario_swap,
+    "swap-large": scenario_swap_large,
     "pager-bad-budgets": scenario_pager_bad_budgets,
     "default-32m": scenario_default_at("32M"),
     "default-64m": scenario_default_at("64M"),
