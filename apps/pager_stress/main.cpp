@@ -2,7 +2,8 @@
 // times the pager's budget) in several patterns, writing into each page a
 // pattern derived from its address and a generation number and checking
 // every page when it comes back. Prints progress and a summary: pages
-// touched, faults, evictions, write-backs, read-backs, errors.
+// touched, faults, evictions, write-backs, read-backs, pages written to and
+// read from the swap disk (when the pager swaps to one), errors.
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "sys/clock.hpp"
@@ -16,6 +17,7 @@ constexpr uint64_t page = 4096;
 constexpr uint64_t max_pages = 262144;  // 1 GiB; the array below is paged in as used
 uint32_t generation[max_pages];  // 0: never written
 uint64_t base, pages, errors, touches;
+uint64_t progress_every = ~0ull;  // touches between progress lines (large runs only)
 uint64_t state = 0x9E3779B97F4A7C15ull;
 
 uint64_t next_random() {
@@ -31,8 +33,10 @@ uint64_t expected_word(uint64_t index, uint64_t word, uint32_t gen) {
 
 // Checks what the page holds, then (when writing) stamps a new generation
 // over the whole page.
+void progress();
+
 void touch(uint64_t index, bool write) {
-    ++touches;
+    if (++touches % progress_every == 0) progress();
     auto* words = reinterpret_cast<volatile uint64_t*>(base + index * page);
     uint32_t gen = generation[index];
     for (uint64_t w = 0; w < page / 8; w += 61) {  // a spread of words, every one checked
@@ -74,12 +78,21 @@ void loop_over(uint64_t loop_pages, uint64_t rounds) {
 
 struct Statistics {
     uint64_t faults, evictions, write_backs, read_backs;
+    uint64_t write_requests, read_requests, read_ahead;  // the pager's, for the swap disk
+    bool on_disk;
+    uint64_t disk_writes() const { return on_disk ? write_backs : 0; }
+    uint64_t disk_reads() const { return on_disk ? read_backs : 0; }
 };
 Statistics last;
 
-Statistics statistics() {
-    auto r = sys::ipc::call(abi::task_slot::pager, sys::ipc::Message{sys::ipc::make_tag(abi::pager::statistics, 0), {}});
-    return Statistics{r.message.words[0], r.message.words[1], r.message.words[2], r.message.words[3]};
+// quiet: the pager does not print its own lines (progress reports).
+Statistics statistics(bool quiet = false) {
+    auto r = sys::ipc::call(abi::task_slot::pager,
+                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::statistics, 8), {quiet ? 1u : 0u}});
+    const uint64_t* more = sys::ipc::buffer().words;
+    bool full = r.length() >= abi::pager::statistics_words * 8;
+    return Statistics{r.message.words[0], r.message.words[1], r.message.words[2], r.message.words[3],
+                      full ? more[4] : 0, full ? more[5] : 0, full ? more[6] : 0, full && more[7]};
 }
 
 // Prints the phase's own figures (the change since the last report).
@@ -89,7 +102,20 @@ void report(const char* phase, uint64_t phase_touches) {
                "%lu errors so far\n",
                phase, phase_touches, s.faults - last.faults, s.evictions - last.evictions,
                s.write_backs - last.write_backs, s.read_backs - last.read_backs, errors);
+    if (s.on_disk)
+        sys::print("pager_stress: phase %s: disk: %lu pages written in %lu requests, %lu pages read in %lu requests "
+                   "(%lu read ahead)\n",
+                   phase, s.write_backs - last.write_backs, s.write_requests - last.write_requests,
+                   s.read_backs - last.read_backs, s.read_requests - last.read_requests, s.read_ahead - last.read_ahead);
     last = s;
+}
+
+// A line every progress_every touches: how far, and what it cost.
+void progress() {
+    Statistics s = statistics(true);
+    sys::print("pager_stress: progress: %lu touches, %lu faults, %lu pages written to disk, %lu read from disk, %lu "
+               "errors\n",
+               touches, s.faults, s.disk_writes(), s.disk_reads(), errors);
 }
 
 }  // namespace
@@ -116,6 +142,9 @@ int main(int argc, char** argv, char**) {
     if (argc > 3 && argv[1][0] == 'b') return bench(sys::parse_number(argv[2]), sys::parse_number(argv[3]));
     pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
     uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
+    // "quick" (run=pager stress=quick): the same phases with fewer random
+    // and hot-set touches, for boot tests over large working sets.
+    bool quick = argc > 3 && argv[3][0] == 'q';
     if (pages == 0 || pages > max_pages) {
         sys::print("pager_stress: pages=%s refused: 1 to %lu pages\n", argc > 1 ? argv[1] : "", max_pages);
         return 2;
@@ -130,20 +159,23 @@ int main(int argc, char** argv, char**) {
     sys::print("pager_stress: %lu pages (%lu KiB) at 0x%lx, %lu times a budget of %lu frames\n", pages, pages * 4,
                base, budget ? pages / budget : 0, budget);
     last = statistics();
+    if (pages >= 8192) progress_every = pages < 65536 ? pages : 65536;
     sequential(true);
     report("sequential-write", pages);
     sequential(false);
     report("sequential-read", pages);
-    random_pages(pages * 2);
-    report("random", pages * 2);
-    hot_and_cold(pages * 12, budget / 2);
-    report("hot-cold", pages * 12);
+    uint64_t random_touches = quick ? pages / 4 : pages * 2, hot_touches = quick ? pages : pages * 12;
+    random_pages(random_touches);
+    report("random", random_touches);
+    hot_and_cold(hot_touches, budget / 2);
+    report("hot-cold", hot_touches);
     loop_over(budget + budget / 8, 3);
     report("loop", (budget + budget / 8) * 3);
     sequential(false);  // every page checked one last time
     report("verify", pages);
     Statistics s = statistics();
-    sys::print("pager_stress: summary: %lu pages, %lu touches, %lu faults, %lu evictions, %lu errors\n", pages,
-               touches, s.faults, s.evictions, errors);
+    sys::print("pager_stress: summary: %lu pages, %lu touches, %lu faults, %lu evictions, %lu disk writes, %lu disk "
+               "reads, %lu errors\n",
+               pages, touches, s.faults, s.evictions, s.disk_writes(), s.disk_reads(), errors);
     return errors ? 1 : 0;
 }

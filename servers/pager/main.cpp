@@ -1,10 +1,12 @@
 // The pager server: demand paging for tasks' anonymous memory within a
 // fixed budget of frames, with an LRU approximation (CLOCK over the
 // hardware accessed bits, read in batches) or FIFO/random for comparison,
-// and a backing store that keeps evicted pages' contents.
+// and a backing store that keeps evicted pages' contents: in RAM, or on a
+// swap disk through the block server when the root task gives us one
+// (abi::pager::blk_slot; docs/paging.md, "Swap").
 //
 // Started by the root task as:
-//   pager FRAMES POLICY FIRST COUNT INITRD_SIZE STORE_PAGES CNODE_RADIX
+//   pager FRAMES POLICY FIRST COUNT INITRD_SIZE STORE_PAGES CNODE_RADIX [CLUSTER READAHEAD]
 // with untyped regions in slots [FIRST, FIRST + COUNT): the first holds the
 // budget frames, the second the backing store (STORE_PAGES pages), the
 // third page tables (our windows', then tasks' in chunks). Its CNode has
@@ -19,8 +21,10 @@
 #include "abi/ipc.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
+#include "abi/blk.hpp"
 #include "common/string.hpp"
 #include "replacement.hpp"
+#include "swap_slots.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"
 #include "sys/text.hpp"
@@ -39,12 +43,15 @@ namespace rights = abi::rights;
 // them before it starts us, and we check again).
 constexpr size_t min_frames = abi::pager::min_frames;
 constexpr size_t max_frames = abi::pager::max_frames;
-constexpr size_t max_pages = 65536;            // page records: pages in all regions of all tasks
+// Page records: pages in all regions of all tasks. A 1 GiB heap (what
+// pager_stress may ask for) and its program fit.
+constexpr size_t max_pages = 262144 + 8192;
 constexpr size_t max_backing = abi::pager::max_store_pages;
 constexpr unsigned max_clients = 256;
 constexpr unsigned max_regions = abi::pager::max_regions;
 constexpr uint64_t frame_window = 0x0000400000000000ull;    // our mapping of budget frame i
 constexpr uint64_t backing_window = 0x0000500000000000ull;  // our mapping of backing page j
+constexpr uint64_t disk_buffer_window = 0x0000580000000000ull;  // the pages we lend the block server
 constexpr uint64_t page = 4096;
 
 struct Region {
@@ -82,13 +89,20 @@ struct Client {
     unsigned region_count;
     uint64_t heap_pages;
     uint64_t stored;             // its pages in the backing store
+    abi::pager::FaultReason kill_reason;  // why it was killed (its later faults say so)
+    uint64_t sequential_next;    // the address a fault at would continue a sequential run (read-ahead)
     uint64_t faults, evictions, write_backs, read_backs;
 };
 
-struct PageRecord {
-    int32_t frame = -1;    // budget frame holding it, -1 when not resident
-    int32_t backing = -1;  // backing page with its saved contents, -1 when none
+// A page's whereabouts. Not zero when empty, so the array is filled at
+// start (it lives in .bss: 2 MiB of -1 would otherwise sit in the initrd).
+// Six bytes each (packed): 1.6 MiB for the 270,336 records.
+struct [[gnu::packed]] PageRecord {
+    int16_t frame;    // budget frame holding it (below max_frames), -1 when not resident
+    int32_t backing;  // store page (RAM) or disk slot with its saved contents, -1 when none
 };
+static_assert(sizeof(PageRecord) == 6 && max_frames <= 32767);
+constexpr PageRecord empty_record{-1, -1};
 
 struct Frame {
     Cptr own;              // mapped at frame_window + i * page for our copies
@@ -256,6 +270,147 @@ int32_t new_backing_page() {
     return int32_t(backing_used++);
 }
 
+// --- the swap disk (docs/paging.md, "Swap") ------------------------------
+//
+// With a block server (abi/blk.hpp) the store is the disk: slots of 4 KiB
+// (8 sectors), one bit each. The server gets 64 pages of ours once
+// (attach_buffer); pages go through them (a copy, 4 KiB each way):
+// buffer pages 0..31 for write clusters, 32..63 for reads. The pager is
+// single-threaded and simple about waiting: it submits one request, then
+// waits on its block notification (notification_wait) until the request
+// completes, and only then goes on (replies to the faulting task). Other
+// tasks run meanwhile; their faults queue on our endpoint. When the block
+// server dies the root task revokes its endpoint and signals our
+// notification, so the wait ends and the next call fails.
+
+constexpr uint32_t max_disk_slots = 1u << 20;  // 4 GiB of swap at most; the rest of a larger disk is unused
+constexpr uint32_t max_cluster = abi::blk::max_buffer_pages / 2;
+constexpr uint32_t read_buffer_first = max_cluster;  // reads land in buffer pages 32..63
+
+bool disk;         // the store is the disk
+bool disk_gone;    // the block server died or its endpoint went: every request fails from now on
+uint64_t swap_words[max_disk_slots / 64];
+pager::SwapSlots swap;
+uint32_t cluster = 16;    // victims evicted (and written) together
+uint32_t readahead = 16;  // pages read with a faulting page, it included (1: none)
+uint64_t disk_write_requests, disk_read_requests, readahead_pages, disk_errors;
+
+uint8_t* disk_buffer(uint32_t p) { return reinterpret_cast<uint8_t*>(disk_buffer_window + uint64_t(p) * page); }
+
+void release_backing(int32_t b) {
+    if (disk) swap.free(uint32_t(b));
+    else backing_free_list[backing_free_count++] = b;
+}
+
+// A word of the last reply: 0..3 came in registers, the rest in our buffer.
+uint64_t reply_word(const ipc::Received& r, unsigned i) {
+    return i < abi::ipc::register_words ? r.message.words[i] : ipc::buffer().words[i];
+}
+
+int64_t disk_failed(const char* what, int64_t e) {
+    ++disk_errors;
+    if (disk_errors <= 8)
+        sys::print("pager: disk: %s failed: %s\n", what, sys::describe(sys::error_of(e)));
+    return e;
+}
+
+// One transfer of `count` slots from `slot` to or from our buffer pages
+// from buffer_page on, waited for. 0, or a negated error: the block
+// server's status for the request, or why it could not be reached.
+int64_t disk_transfer(uint32_t slot, uint32_t count, uint32_t buffer_page, bool write) {
+    const char* what = write ? "a write" : "a read";
+    if (disk_gone) return disk_failed(what, abi::error_code(Error::object_destroyed));
+    abi::blk::Request request{uint64_t(slot) * (page / abi::blk::sector_size),
+                              uint64_t(count) * (page / abi::blk::sector_size), uint64_t(buffer_page) * page,
+                              write ? 1u : 0u};
+    ++(write ? disk_write_requests : disk_read_requests);
+    ipc::Received r = ipc::call(abi::pager::blk_slot, ipc::pack(abi::blk::submit, request));
+    if (r.result != 0 || r.label() != 0) {
+        int64_t e = r.result ? r.result : -int64_t(r.label());
+        if (r.result) disk_gone = true;  // the endpoint is gone (revoked with a dead server)
+        return disk_failed(what, e);
+    }
+    uint64_t tag = r.message.words[0];
+    for (;;) {
+        sys::WordResult w = sys::notification_wait(abi::pager::blk_notification_slot);
+        if (w.status < 0) {
+            disk_gone = true;
+            return disk_failed(what, w.status);
+        }
+        // Collect every completion (ours may have come with others, or
+        // before the block server died).
+        for (;;) {
+            ipc::Received c = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::complete, 0), {}});
+            if (c.result != 0 || c.label() != 0) {
+                if (c.result) {
+                    if (!disk_gone) sys::print("pager: disk: the block server is gone; pages on the disk are lost\n");
+                    disk_gone = true;
+                }
+                return disk_failed(what, c.result ? c.result : -int64_t(c.label()));
+            }
+            uint64_t n = c.message.words[0];
+            if (n == 0) break;
+            for (uint64_t i = 0; i < n && i < 4; ++i)
+                if (reply_word(c, unsigned(1 + 2 * i)) == tag) {
+                    int64_t status = int64_t(reply_word(c, unsigned(2 + 2 * i)));
+                    return status < 0 ? disk_failed(what, status) : 0;
+                }
+        }
+    }
+}
+
+// Connects to the block server: our notification, our buffer pages, the
+// disk's size. False (and a line saying why) when it cannot be used; the
+// store then stays in RAM.
+bool attach_disk() {
+    if (sys::cap_identify(abi::pager::blk_slot).type != ObjectType::endpoint) return false;
+    auto refuse = [](const char* why, int64_t e) {
+        sys::print("pager: the swap disk cannot be used (%s: %s); the store stays in RAM\n", why,
+                   sys::describe(sys::error_of(e)));
+        return false;
+    };
+    ipc::Received r = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::info, 0), {}});
+    if (r.result != 0 || r.label() != 0) return refuse("info", r.result ? r.result : -int64_t(r.label()));
+    uint64_t sectors = r.message.words[0], sector_size = r.message.words[1], max_sectors = r.message.words[2];
+    if (sector_size != abi::blk::sector_size) return refuse("sector size not 512", abi::error_code(Error::bad_argument));
+    uint64_t disk_slots = sectors / (page / abi::blk::sector_size);
+    if (disk_slots > max_disk_slots) disk_slots = max_disk_slots;
+    if (disk_slots < 64) return refuse("disk smaller than 256 KiB", abi::error_code(Error::bad_argument));
+    // Requests of at most the device's limit: clusters and read-ahead are cut to fit.
+    uint64_t per_request = max_sectors ? max_sectors / (page / abi::blk::sector_size) : max_cluster;
+    if (per_request == 0) return refuse("requests below a page", abi::error_code(Error::bad_argument));
+    if (cluster > per_request) cluster = uint32_t(per_request);
+    if (readahead > per_request) readahead = uint32_t(per_request);
+    // Our notification, badged for completions.
+    Cptr done = slots.allocate();
+    if (!done || !sys::ok(sys::cap_mint(ts::cnode, done, ts::cnode, abi::pager::blk_notification_slot, rights::write,
+                                         abi::pager::blk_done_bit)))
+        return refuse("notification", abi::error_code(Error::out_of_memory));
+    ipc::Buffer& b = ipc::buffer();
+    b.caps[0] = done;
+    r = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::attach_notification, 0, 1), {}});
+    if (r.result != 0 || r.label() != 0) return refuse("attach_notification", r.result ? r.result : -int64_t(r.label()));
+    // The buffer: pages of the store's memory (a RAM store is not used with a disk).
+    Cptr lent[abi::blk::max_buffer_pages];
+    for (uint32_t i = 0; i < abi::blk::max_buffer_pages; ++i) {
+        lent[i] = backing_memory.allocate(ObjectType::frame);
+        if (!lent[i] || !sys::ok(map(lent[i], ts::vspace, disk_buffer_window + i * page, rights::read | rights::write)))
+            return refuse("no memory for the buffer", abi::error_code(Error::out_of_memory));
+    }
+    for (uint32_t i = 0; i < abi::blk::max_buffer_pages; i += 3) {
+        uint32_t n = abi::blk::max_buffer_pages - i < 3 ? uint32_t(abi::blk::max_buffer_pages - i) : 3;
+        for (uint32_t k = 0; k < n; ++k) b.caps[k] = lent[i + k];
+        r = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::attach_buffer, 8, n), {i}});
+        if (r.result != 0 || r.label() != 0) return refuse("attach_buffer", r.result ? r.result : -int64_t(r.label()));
+    }
+    swap.init(swap_words, uint32_t(disk_slots));
+    disk = true;
+    sys::print("pager: swap disk of %lu MiB: %lu slots of 4 KiB; clusters of up to %u pages, read-ahead of up to %u "
+               "pages; a request waits for its completion\n",
+               sectors * abi::blk::sector_size >> 20, disk_slots, cluster, readahead);
+    return true;
+}
+
 // Takes back everything a client holds: its resident pages (unmapped) and
 // its store pages. Its regions stay, so detach and late faults find it.
 void release_pages(Client& c) {
@@ -269,10 +424,21 @@ void release_pages(Client& c) {
     for (unsigned r = 0; r < c.region_count; ++r)
         for (uint64_t i = 0; i < c.regions[r].pages; ++i) {
             PageRecord& record = records[c.regions[r].first_record + i];
-            if (record.backing >= 0) backing_free_list[backing_free_count++] = record.backing;
-            record = PageRecord{};
+            if (record.backing >= 0) release_backing(record.backing);
+            record = empty_record;
         }
     c.stored = 0;
+}
+
+using abi::pager::FaultReason;
+
+// A task is killed: its pages are freed, its faults refused from now on
+// (each reported to the loader with the reason).
+void kill(Client& c, FaultReason reason) {
+    release_pages(c);
+    c.killed = true;
+    c.kill_reason = reason;
+    ++total_kills;
 }
 
 // The store is full: the task holding most of it is killed (its pages
@@ -283,10 +449,8 @@ Client* kill_for_store() {
         if (c.used && !c.killed && (!hog || c.stored > hog->stored)) hog = &c;
     if (!hog) return nullptr;
     sys::print("pager: task %lu: backing store full (%u pages, %lu of them its own); task killed\n", hog->id,
-               backing_capacity, hog->stored);
-    release_pages(*hog);
-    hog->killed = true;
-    ++total_kills;
+               disk ? swap.count() : backing_capacity, hog->stored);
+    kill(*hog, FaultReason::store_full);
     return hog;
 }
 
@@ -336,6 +500,106 @@ bool evict(size_t f) {
     return true;
 }
 
+// The end of an eviction: the frame is empty.
+void evicted(size_t f) {
+    Frame& fr = frames[f];
+    records[fr.record].frame = -1;
+    ++fr.client->evictions;
+    ++total_evictions;
+    fr.used = false;
+    replacement.freed(f);
+}
+
+// Disk store: evicts up to `cluster` victims at once. Clean victims with a
+// copy on the disk (or in the program file, or never written) are simply
+// dropped; the dirty ones get consecutive disk slots (a dirty page's old
+// slot is given up) and go out in one request per run of slots, usually
+// one. A task whose page cannot be written is killed (the page is lost
+// with it), and so is the task holding most of the disk when it is full;
+// every other task goes on. Returns false when nothing was freed; sets
+// *killed_self when c itself was killed.
+bool evict_cluster(Client& c, bool* killed_self) {
+    size_t victims[max_cluster];
+    unsigned n = 0;
+    while (n < cluster) {
+        size_t v = replacement.choose_victim(referenced, nullptr);
+        if (v >= frame_count) break;
+        query_frame(v);            // its dirty bit decides whether it is written
+        replacement.freed(v);      // not chosen twice
+        sys::frame_unmap(frames[v].mapped);  // before we wait: its task may run meanwhile
+        victims[n++] = v;
+    }
+    if (!n) return false;
+    size_t dirty[max_cluster];
+    unsigned dirty_count = 0;
+    for (unsigned i = 0; i < n; ++i) {
+        Frame& fr = frames[victims[i]];
+        PageRecord& record = records[fr.record];
+        if (!fr.dirty) {
+            evicted(victims[i]);
+            continue;
+        }
+        if (record.backing >= 0) {  // its old copy is stale: a new slot, next to the others'
+            swap.free(uint32_t(record.backing));
+            record.backing = -1;
+            --fr.client->stored;
+        }
+        dirty[dirty_count++] = victims[i];
+    }
+    unsigned done = 0;
+    while (done < dirty_count) {
+        // Victims of a task killed meanwhile are gone already.
+        if (!frames[dirty[done]].used) {
+            ++done;
+            continue;
+        }
+        uint32_t want = 0;
+        while (done + want < dirty_count && frames[dirty[done + want]].used) ++want;
+        uint32_t got = 0;
+        uint32_t first = swap.allocate_run(want, &got);
+        if (first == pager::SwapSlots::none) {
+            // The disk is full: a resident page's copy is given up, else
+            // the task with most pages on the disk is killed.
+            int32_t copy = take_resident_copy(frame_count);
+            if (copy >= 0) {
+                swap.free(uint32_t(copy));
+                continue;
+            }
+            Client* killed = kill_for_store();
+            if (!killed) return false;
+            if (killed == &c) *killed_self = true;
+            continue;
+        }
+        for (uint32_t k = 0; k < got; ++k) memcpy(disk_buffer(k), frame_bytes(dirty[done + k]), page);
+        int64_t e = disk_transfer(first, got, 0, true);
+        for (uint32_t k = 0; k < got; ++k) {
+            size_t v = dirty[done + k];
+            Frame& fr = frames[v];
+            if (!fr.used) {  // its task was killed while we waited (cannot happen: we are single-threaded)
+                swap.free(first + k);
+                continue;
+            }
+            if (e < 0) {
+                swap.free(first + k);
+                if (!fr.client->killed) {
+                    sys::print("pager: task %lu: its page at 0x%lx could not be written to the swap disk (%s); task "
+                               "killed\n", fr.client->id, fr.address, sys::describe(sys::error_of(e)));
+                    if (fr.client == &c) *killed_self = true;
+                    kill(*fr.client, FaultReason::swap_write_failed);
+                }
+                continue;
+            }
+            records[fr.record].backing = int32_t(first + k);
+            ++fr.client->stored;
+            ++fr.client->write_backs;
+            ++total_write_backs;
+            evicted(v);
+        }
+        done += got;
+    }
+    return true;
+}
+
 // A free frame for c, evicting if the budget is full. When the victim
 // cannot be saved because the store is full, the task with most pages in
 // the store is killed: if that is c, *killed_self is set and -1 returned.
@@ -343,6 +607,10 @@ int64_t take_frame(Client& c, bool* killed_self) {
     for (;;) {
         for (size_t f = 0; f < frame_count; ++f)
             if (!frames[f].used) return int64_t(f);
+        if (disk) {
+            if (!evict_cluster(c, killed_self) || *killed_self) return -1;
+            continue;
+        }
         size_t victim = replacement.choose_victim(referenced, nullptr);
         if (victim >= frame_count) return -1;
         query_frame(victim);  // its dirty bit decides whether it is saved
@@ -355,7 +623,52 @@ int64_t take_frame(Client& c, bool* killed_self) {
     }
 }
 
-using abi::pager::FaultReason;
+// Disk store: reads the page of record `index` (c's, in `region`) into
+// frame f, and with it the next pages of the region whose copies follow
+// on the disk, as many as free frames and `readahead` allow, in one
+// request, when the fault continues a sequential run. Those are mapped at once (not referenced yet, so CLOCK takes
+// them first if they are not used); their faults never happen. 0, or the
+// error that lost the page.
+int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f, bool sequential) {
+    uint32_t slot = uint32_t(records[index].backing);
+    size_t more[max_cluster];
+    uint32_t count = 1;
+    size_t next_free = 0;
+    uint32_t region_end = region.first_record + uint32_t(region.pages);
+    while (sequential && count < readahead && index + count < region_end) {
+        const PageRecord& next = records[index + count];
+        if (next.frame >= 0 || next.backing != int32_t(slot + count)) break;
+        while (next_free < frame_count && (frames[next_free].used || next_free == f)) ++next_free;
+        if (next_free == frame_count) break;
+        more[count++] = next_free++;
+    }
+    int64_t e = disk_transfer(slot, count, read_buffer_first, false);
+    if (e < 0) return e;
+    memcpy(frame_bytes(f), disk_buffer(read_buffer_first), page);
+    ++c.read_backs;
+    ++total_read_backs;
+    uint64_t first_address = region.start + uint64_t(index - region.first_record) * page;
+    for (uint32_t k = 1; k < count; ++k) {
+        size_t g = more[k];
+        uint64_t address = first_address + uint64_t(k) * page;
+        memcpy(frame_bytes(g), disk_buffer(read_buffer_first + k), page);
+        ++c.read_backs;
+        ++total_read_backs;
+        ++readahead_pages;
+        if (!sys::ok(map(frames[g].mapped, c.vspace, address, region.rights, &c))) break;  // it stays on the disk
+        Frame& fr = frames[g];
+        fr.client = &c;
+        fr.address = address;
+        fr.record = index + k;
+        fr.used = true;
+        fr.referenced = false;
+        fr.dirty = false;
+        records[index + k].frame = int32_t(g);
+        replacement.loaded(g);
+        c.sequential_next = address + page;
+    }
+    return 0;
+}
 
 // Returns 0 to resume the faulting thread, or a reason to stop it.
 const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReason& reason) {
@@ -363,7 +676,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     for (unsigned r = 0; r < c.region_count; ++r)
         if (address >= c.regions[r].start && address < c.regions[r].start + c.regions[r].pages * page)
             region = &c.regions[r];
-    if (c.killed) return reason = FaultReason::store_full, "killed before (backing store full)";
+    if (c.killed) return reason = c.kill_reason, "killed before";
     if (!region) return reason = FaultReason::outside_memory, "address outside its memory";
     uint64_t page_address = address & ~(page - 1);
     uint32_t index = region->first_record + uint32_t((page_address - region->start) / page);
@@ -382,7 +695,19 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     if (killed_self) return reason = FaultReason::store_full, "backing store full; task killed";
     if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
     Frame& fr = frames[f];
-    if (record.backing >= 0) {
+    // Read-ahead only for a fault that continues a sequential run (the page
+    // after the last one faulted in or read ahead): random faults read
+    // just their page, not neighbours nobody asked for.
+    bool sequential = page_address == c.sequential_next;
+    c.sequential_next = page_address + page;
+    if (record.backing >= 0 && disk) {
+        if (int64_t e = read_from_disk(c, *region, index, size_t(f), sequential); e < 0) {
+            sys::print("pager: task %lu: its page at 0x%lx could not be read from the swap disk (%s); task killed\n",
+                       c.id, page_address, sys::describe(sys::error_of(e)));
+            kill(c, FaultReason::swap_read_failed);
+            return reason = FaultReason::swap_read_failed, "page could not be read from the swap disk; task killed";
+        }
+    } else if (record.backing >= 0) {
         memcpy(frame_bytes(size_t(f)), backing_bytes(record.backing), page);
         ++c.read_backs;
         ++total_read_backs;
@@ -403,9 +728,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
         // Out of page-table memory (or slots): this task alone goes.
         sys::print("pager: task %lu: no memory for its page tables (%u chunks of %u tables in all); task killed\n",
                    c.id, chunk_count, tables_per_chunk);
-        release_pages(c);
-        c.killed = true;
-        ++total_kills;
+        kill(c, FaultReason::no_page_tables);
         return reason = FaultReason::no_page_tables, "no memory for page tables; task killed";
     }
     fr.client = &c;
@@ -456,10 +779,19 @@ void print_statistics() {
         if (c.used)
             sys::print("pager: task %lu: %lu faults, %lu evictions, %lu write-backs, %lu read-backs\n", c.id, c.faults,
                        c.evictions, c.write_backs, c.read_backs);
-    sys::print("pager: total: %lu faults, %lu evictions, %lu write-backs, %lu read-backs (%zu frames, %s); "
-               "store %u of %u pages in use, %lu tasks killed\n",
-               total_faults, total_evictions, total_write_backs, total_read_backs, frame_count,
-               pager::policy_name(replacement.policy()), backing_used - backing_free_count, backing_capacity, total_kills);
+    if (disk)
+        sys::print("pager: total: %lu faults, %lu evictions, %lu write-backs, %lu read-backs (%zu frames, %s); "
+                   "swap disk: %u of %u slots in use, %lu write requests, %lu read requests, %lu pages read ahead, "
+                   "%lu errors; %lu tasks killed\n",
+                   total_faults, total_evictions, total_write_backs, total_read_backs, frame_count,
+                   pager::policy_name(replacement.policy()), swap.used(), swap.count(), disk_write_requests,
+                   disk_read_requests, readahead_pages, disk_errors, total_kills);
+    else
+        sys::print("pager: total: %lu faults, %lu evictions, %lu write-backs, %lu read-backs (%zu frames, %s); "
+                   "store %u of %u pages in use, %lu tasks killed\n",
+                   total_faults, total_evictions, total_write_backs, total_read_backs, frame_count,
+                   pager::policy_name(replacement.policy()), backing_used - backing_free_count, backing_capacity,
+                   total_kills);
 }
 
 Cptr attach_slot;  // where the manager's attach capability lands
@@ -585,10 +917,17 @@ ipc::Message serve(const ipc::Received& r) {
         if (badge != abi::pager::manager_badge) return refuse(Error::not_permitted);
         return add_region(r);
     case abi::pager::statistics: {
-        print_statistics();
+        // w0 = 1 (with a length of 8): quiet, for progress reports.
+        if (!(r.length() >= 8 && r.message.words[0] == 1)) print_statistics();
         Client* c = client_of(badge);
-        if (!c) return ipc::Message{ipc::make_tag(0, 32), {total_faults, total_evictions, total_write_backs, total_read_backs}};
-        return ipc::Message{ipc::make_tag(0, 32), {c->faults, c->evictions, c->write_backs, c->read_backs}};
+        ipc::Buffer& b = ipc::buffer();
+        b.words[4] = disk_write_requests;
+        b.words[5] = disk_read_requests;
+        b.words[6] = readahead_pages;
+        b.words[7] = disk ? 1 : 0;
+        constexpr uint64_t length = abi::pager::statistics_words * 8;
+        if (!c) return ipc::Message{ipc::make_tag(0, length), {total_faults, total_evictions, total_write_backs, total_read_backs}};
+        return ipc::Message{ipc::make_tag(0, length), {c->faults, c->evictions, c->write_backs, c->read_backs}};
     }
     default: return refuse(Error::bad_argument);
     }
@@ -602,6 +941,16 @@ int main(int argc, char** argv, char**) {
         return 2;
     }
     initrd_size = sys::parse_number(argv[5]);
+    for (PageRecord& record : records) record = empty_record;
+    if (argc >= 10) {
+        cluster = uint32_t(sys::parse_number(argv[8]));
+        readahead = uint32_t(sys::parse_number(argv[9]));
+        if (cluster < 1 || cluster > max_cluster || readahead < 1 || readahead > max_cluster) {
+            sys::print("pager: clusters of %s and read-ahead of %s pages refused: 1 to %u each\n", argv[8], argv[9],
+                       max_cluster);
+            return 2;
+        }
+    }
     frame_count = sys::parse_number(argv[1]);
     pager::Policy policy;
     if (!pager::parse_policy(argv[2], policy) || policy == pager::Policy::lru) {
@@ -639,15 +988,25 @@ int main(int argc, char** argv, char**) {
         frames[f] = Frame{own, mapped, nullptr, 0, 0, false, false, false};
     }
     replacement.init(policy, frame_states, frame_count, 12345);
+    // A cluster takes at most a quarter of the budget: the faulting
+    // instruction's other pages stay.
+    if (cluster > frame_count / 4) cluster = uint32_t(frame_count / 4);
     attach_slot = slots.allocate();
     if (sys::cap_identify(abi::pager::fault_notification_slot).type == ObjectType::notification)
         fault_ring = reinterpret_cast<abi::pager::FaultRing*>(abi::pager::fault_ring_address);
     ipc::Buffer& b = ipc::buffer();
     b.receive_cnode = ts::cnode;
-    sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s; store of %u pages (%u KiB), %lu KiB for "
-               "page tables, %lu slots\n",
-               frame_count, frame_count * 4, pager::policy_name(policy), backing_capacity, backing_capacity * 4,
-               uint64_t(1) << (sys::cap_identify(first + 2).size_bits - 10), uint64_t(1) << cnode_radix);
+    attach_disk();
+    if (disk)
+        sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s; store on the swap disk (%u slots, %u "
+                   "MiB), %lu KiB for page tables, %lu slots\n",
+                   frame_count, frame_count * 4, pager::policy_name(policy), swap.count(), swap.count() / 256,
+                   uint64_t(1) << (sys::cap_identify(first + 2).size_bits - 10), uint64_t(1) << cnode_radix);
+    else
+        sys::print("pager: ready; %zu frames (%zu KiB) for tasks, policy %s; store of %u pages (%u KiB), %lu KiB for "
+                   "page tables, %lu slots\n",
+                   frame_count, frame_count * 4, pager::policy_name(policy), backing_capacity, backing_capacity * 4,
+                   uint64_t(1) << (sys::cap_identify(first + 2).size_bits - 10), uint64_t(1) << cnode_radix);
 
     b.receive_index = attach_slot;
     ipc::Received r = ipc::receive(abi::pager::service_slot);

@@ -70,9 +70,9 @@ int run_configuration() {
     return failures;
 }
 
-// run=pager [pages=N] [beside=0]: pager_stress over N pages (default 4 x
-// the budget), with two hello_world tasks running beside it at the same
-// priority unless beside=0.
+// run=pager [pages=N] [beside=0] [stress=quick]: pager_stress over N pages
+// (default 4 x the budget), with two hello_world tasks running beside it at
+// the same priority unless beside=0.
 int run_pager_stress() {
     char frames[24], pages[24];
     if (!start_loader() || !pager()) {
@@ -101,8 +101,11 @@ int run_pager_stress() {
         }
         sys::print("root: the pager will die at its fault %lu from now\n", n);
     }
-    const char* argv[] = {"pager_stress", pages, frames};
-    if (!run_program(3, argv, program_priority, stress)) return 1;
+    // stress=quick: fewer random and hot-set touches (pager_stress's quick mode).
+    char mode[8] = "full";
+    command_line_value("stress", mode, sizeof mode);
+    const char* argv[] = {"pager_stress", pages, frames, mode};
+    if (!run_program(4, argv, program_priority, stress)) return 1;
     char beside_value[4] = "2";
     command_line_value("beside", beside_value, sizeof beside_value);
     unsigned beside_count = beside_value[0] == '0' ? 0 : 2;

@@ -1,5 +1,6 @@
 #include "services.hpp"
 
+#include "abi/blk.hpp"
 #include "abi/blk_server.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
@@ -98,7 +99,29 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
 }
 
-constexpr Cptr pager_memory_first = 10;
+// --- the swap disk ---------------------------------------------------------
+//
+// When the machine has a disk the block server runs (start_blk, before
+// the pager) and the pager is one of its clients: a badged capability in
+// its CNode (abi::pager::blk_slot) and a notification of its own for the
+// completions (blk_notification_slot), which it lends the server. If the
+// block server dies, blk_died signals the notifications its clients lent
+// it, so a pager waiting for a completion wakes and finds the endpoint
+// gone.
+bool give_pager_the_disk(Cptr pager_cnode) {
+    uint64_t id = 0;
+    Cptr client = blk_client(id);
+    Cptr notification = context.memory.allocate(ObjectType::notification);
+    if (!client || !notification ||
+        !sys::ok(sys::cap_move(pager_cnode, abi::pager::blk_notification_slot, slot::cnode, notification)) ||
+        !sys::ok(sys::cap_move(pager_cnode, abi::pager::blk_slot, slot::cnode, client)))
+        return fail("the pager's swap disk");
+    context.slots.free(client);
+    context.slots.free(notification);
+    return true;
+}
+
+constexpr Cptr pager_memory_first = 12;  // after abi::pager::blk_slot and blk_notification_slot
 constexpr uint64_t MiB = 1ull << 20;
 
 uint64_t command_line_number(const char* key, uint64_t fallback, bool* given = nullptr) {
@@ -128,6 +151,7 @@ uint64_t total_memory() {
 // "Sizing"). Everything the pager gets is sized here and told to it.
 struct PagerPlan {
     uint64_t frames, store_pages;
+    uint64_t cluster, readahead;  // swap: pages written together, pages read together
     unsigned budget_bits, store_bits, tables_bits, image_bits, cnode_radix;
     uint64_t bytes;  // the sum of its regions
 };
@@ -150,9 +174,12 @@ bool plan_pager(PagerPlan& p) {
     if (p.frames > abi::pager::max_frames) return refuse("pager_frames", p.frames, "the pager keeps at most 8192 frames");
     // The store: pager_store=MiB, else the build's default; 0 means a
     // quarter of RAM, at most 64 MiB (a power of two: one untyped region).
+    // With a swap disk the store is the disk, and the RAM region only holds
+    // the pages the pager lends the block server: 1 MiB unless told.
     bool store_given = false;
     uint64_t store_mib = command_line_number("pager_store", PAGER_STORE_MIB_DEFAULT, &store_given);
     if (store_given && store_mib == 0) return refuse("pager_store", 0, "the store must be at least 1 MiB");
+    if (!store_given && blk()) store_mib = 1;
     uint64_t store_bytes = store_mib ? store_mib * MiB : 0;
     if (!store_mib) {
         store_bytes = 1ull << 20;
@@ -177,8 +204,17 @@ bool plan_pager(PagerPlan& p) {
                    "65536; the pager is not started\n", p.frames, store_bytes / MiB, slots);
         return false;
     }
-    // Its image (about 2 MiB with its tables) and its CNode share one region.
-    p.image_bits = bits_for(2 * MiB + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
+    // Swap: pages written together (a cluster of victims) and read together
+    // (a faulting page and the ones after it on the disk), 1 to 32 each.
+    p.cluster = command_line_number("pager_cluster", 16);
+    p.readahead = command_line_number("pager_readahead", 16);
+    if (p.cluster < 1 || p.cluster > abi::blk::max_buffer_pages / 2)
+        return refuse("pager_cluster", p.cluster, "clusters of 1 to 32 pages");
+    if (p.readahead < 1 || p.readahead > abi::blk::max_buffer_pages / 2)
+        return refuse("pager_readahead", p.readahead, "read-ahead of 1 to 32 pages (1: none)");
+    // Its image (about 3 MiB with its page records and tables) and its
+    // CNode share one region.
+    p.image_bits = bits_for(3 * MiB + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
     p.budget_bits = bits_for(p.frames * 4096);
     p.store_bits = bits_for(store_bytes);
     p.bytes = (1ull << p.image_bits) + (1ull << p.budget_bits) + (1ull << p.store_bits) + (1ull << p.tables_bits);
@@ -220,14 +256,16 @@ bool build_pager() {
                    p.bytes / MiB);
         return fail("out of memory for the pager");
     }
-    char frames_text[24], first[8], initrd[24], store[24], radix[8];
+    char frames_text[24], first[8], initrd[24], store[24], radix[8], cluster[8], readahead[8];
     lib::format_to(frames_text, sizeof frames_text, "%lu", p.frames);
+    lib::format_to(cluster, sizeof cluster, "%lu", p.cluster);
+    lib::format_to(readahead, sizeof readahead, "%lu", p.readahead);
     lib::format_to(first, sizeof first, "%lu", pager_memory_first);
     lib::format_to(initrd, sizeof initrd, "%lu", context.info->initrd_size);
     lib::format_to(store, sizeof store, "%lu", p.store_pages);
     lib::format_to(radix, sizeof radix, "%u", p.cnode_radix);
-    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd, store, radix};
-    sys::ProgramRequest req{file.data, file.size, 8, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    const char* argv[] = {"pager", frames_text, policy, first, "3", initrd, store, radix, cluster, readahead};
+    sys::ProgramRequest req{file.data, file.size, 10, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
     req.resume = false;
     const char* why = "";
     if (!sys::ok(sys::start_program(r, req, &why))) return fail(why);
@@ -242,6 +280,7 @@ bool build_pager() {
                                abi::rights::write, 0)) ||
         !share_page(fault_ring_frame, r.vspace, abi::pager::fault_ring_address))
         return fail("the pager's fault ring");
+    if (blk() && !give_pager_the_disk(r.cnode)) return false;
     pager_bytes = p.bytes;
     return map_initrd_into(r.vspace) && supervise_and_start(r, pager_badge);
 }

@@ -251,7 +251,8 @@ def scenario_pager_stress(args, tap):
                   r"^pager_stress: 1024 pages \(4096 KiB\) at 0x[0-9a-f]+, 4 times a budget of 256 frames$")
     faults = phase_faults(log)
     tap.check(list(faults) == PHASES, "every pattern ran", f"phases: {list(faults)}")
-    summary = re.search(r"^pager_stress: summary: 1024 pages, (\d+) touches, (\d+) faults, (\d+) evictions, (\d+) errors$",
+    summary = re.search(r"^pager_stress: summary: 1024 pages, (\d+) touches, (\d+) faults, (\d+) evictions, \d+ disk writes, "
+                        r"\d+ disk reads, (\d+) errors$",
                         log, re.MULTILINE)
     tap.check(summary and summary.group(4) == "0", "zero verification errors", summary and summary.group(0))
     tap.check(summary and int(summary.group(3)) > 1000, "the pager evicted (the budget was really exceeded)",
@@ -313,11 +314,86 @@ def scenario_pager_large(args, tap):
     store: every page verified, nothing killed."""
     result = boot(args, "run=pager pages=16384 beside=0 poweroff")
     log = result.log
-    summary = find(log, r"^pager_stress: summary: 16384 pages, \d+ touches, \d+ faults, \d+ evictions, (\d+) errors$")
+    summary = find(log, r"^pager_stress: summary: 16384 pages, \d+ touches, \d+ faults, \d+ evictions, 0 disk writes, "
+                         r"0 disk reads, (\d+) errors$")
     tap.check(summary and summary.group(1) == "0", "16384 pages, zero verification errors", summary and summary.group(0))
     tap.check("task killed" not in log, "no task killed")
     check_present(tap, log, "it exits with status 0", r"^root: pager_stress exited with status 0; 0 tasks beside it$")
     check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+def swap_drive(directory, mib):
+    """A sparse raw disk image of `mib` MiB, as QEMU's virtio-blk drive."""
+    path = os.path.join(directory, "swap.img")
+    with open(path, "wb") as f:
+        f.truncate(mib << 20)
+    return ["-drive", f"file={path},if=virtio,format=raw"]
+
+
+def scenario_swap(args, tap):
+    """Swap to a disk: -m 32M, the default budget of 256 frames, and
+    pager_stress over 32768 pages (128 MiB: four times the RAM, 128 times
+    the budget) on a 256 MiB virtio-blk disk through the block server.
+    Every page is verified, the disk takes writes and reads in clusters,
+    and read-ahead serves the sequential sweeps. Then the same machine
+    without a disk keeps its store in RAM, as before."""
+    args.memory = "32M"
+    with tempfile.TemporaryDirectory() as directory:
+        result = boot(args, "run=pager pages=32768 beside=0 stress=quick poweroff", extra=swap_drive(directory, 256))
+    log = result.log
+    check_present(tap, log, "the block server finds the disk", r"^blk: virtio-blk at ports .*: 524288 sectors \(256 MiB\)")
+    check_present(tap, log, "the pager swaps to it",
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store on the swap disk "
+                  r"\(65536 slots, 256 MiB\)")
+    check_present(tap, log, "progress lines show touches, faults and disk traffic",
+                  r"^pager_stress: progress: \d+ touches, \d+ faults, [1-9]\d* pages written to disk, \d+ read from disk, "
+                  r"0 errors$")
+    summary = find(log, r"^pager_stress: summary: 32768 pages, (\d+) touches, (\d+) faults, \d+ evictions, "
+                        r"(\d+) disk writes, (\d+) disk reads, (\d+) errors$")
+    tap.check(summary and summary.group(5) == "0", "128 MiB on a 32 MiB machine, zero verification errors",
+              summary and summary.group(0))
+    tap.check(summary and int(summary.group(3)) >= 32768 and int(summary.group(4)) >= 32768,
+              "every page went to the disk and came back", summary and summary.group(0))
+    # Clustering: the first sweep writes almost every page once, in clusters.
+    sweep = find(log, r"^pager_stress: phase sequential-write: disk: (\d+) pages written in (\d+) requests")
+    tap.check(sweep and int(sweep.group(1)) >= 32000 and int(sweep.group(2)) * 8 <= int(sweep.group(1)),
+              "the sequential sweep writes clusters (8 pages or more per request)", sweep and sweep.group(0))
+    read = find(log, r"^pager_stress: phase sequential-read: (\d+) touches, (\d+) faults.*\n"
+                     r"pager_stress: phase sequential-read: disk: \d+ pages written in \d+ requests, (\d+) pages read in "
+                     r"(\d+) requests \((\d+) read ahead\)")
+    tap.check(read and int(read.group(2)) * 4 <= int(read.group(1)) and int(read.group(5)) > 0,
+              "read-ahead: the sequential read sweep faults on a quarter of its pages or fewer", read and read.group(0))
+    tap.check("task killed" not in log, "no task killed")
+    check_present(tap, log, "it exits with status 0", r"^root: pager_stress exited with status 0; 0 tasks beside it$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+    # Without a disk: the RAM store, as before.
+    result = boot(args, "run=pager pages=1024 beside=0 poweroff")
+    log = result.log
+    tap.check(not find(log, r"^blk: ") and not find(log, r"swap disk"), "without a disk: no block server, no swap disk")
+    check_present(tap, log, "without a disk the store is in RAM", r"^pager: ready; 256 frames \(1024 KiB\) for tasks, "
+                  r"policy clock; store of \d+ pages")
+    check_present(tap, log, "without a disk: zero errors, nothing on a disk",
+                  r"^pager_stress: summary: 1024 pages, .* 0 disk writes, 0 disk reads, 0 errors$")
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "without a disk: QEMU exits with success")
+
+
+def scenario_swap_large(args, tap):
+    """The benchmark run (meson test --benchmark swap-1g): -m 512M, a budget
+    of 8192 frames (32 MiB) and pager_stress over 1 GiB (262,144 pages,
+    twice the RAM) on a 2 GiB disk; prints the figures."""
+    args.memory = "512M"
+    with tempfile.TemporaryDirectory() as directory:
+        result = boot(args, "run=pager pages=262144 pager_frames=8192 beside=0 poweroff", extra=swap_drive(directory, 2048))
+    log = result.log
+    for line in re.findall(r"^pager_stress: (?:phase|summary).*$", log, re.MULTILINE):
+        print(f"# {line}")
+    print(f"# {result.seconds:.1f} s in all")
+    summary = find(log, r"^pager_stress: summary: 262144 pages, .* (\d+) errors$")
+    tap.check(summary and summary.group(1) == "0", "1 GiB on a 512 MiB machine, zero verification errors",
+              summary and summary.group(0))
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
 
@@ -907,6 +983,8 @@ SCENARIOS = {
     "pager-policies": scenario_pager_policies,
     "pager-full": scenario_pager_full,
     "pager-large": scenario_pager_large,
+    "swap": scenario_swap,
+    "swap-large": scenario_swap_large,
     "pager-bad-budgets": scenario_pager_bad_budgets,
     "default-32m": scenario_default_at("32M"),
     "default-64m": scenario_default_at("64M"),

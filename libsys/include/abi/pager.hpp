@@ -33,8 +33,13 @@ inline constexpr uint64_t detach = 2;
 // first touch), contiguous with earlier growth.
 inline constexpr uint64_t grow_heap = 3;
 // statistics() -> w0 faults, w1 evictions, w2 write-backs, w3 read-backs,
-// for the caller; also printed on the console, with the totals.
+// for the caller; then, for the whole pager (words 4..7, in the IPC
+// buffer): w4 disk write requests, w5 disk read requests, w6 pages read
+// ahead (read with a faulting page, not faulted for), w7 1 when the store
+// is the disk (write-backs and read-backs are then pages written to and
+// read from the disk), 0 when it is RAM. Also printed on the console.
 inline constexpr uint64_t statistics = 4;
+inline constexpr uint64_t statistics_words = 8;
 
 // add_region(RegionRequest) from the manager: memory of a task that the
 // pager fills on first touch, from a file in the initrd (the part of
@@ -62,6 +67,19 @@ inline constexpr uint64_t debug_crash = 6;
 // the ring is full the pager keeps the record and retries on each later
 // message it handles (the loader's detach calls among them).
 inline constexpr Cptr fault_notification_slot = 9;  // in the pager's CNode: write right
+
+// Swap (docs/paging.md, "Swap"): when the machine has a disk, the root task
+// puts a client capability to the block server (abi/blk.hpp; write and
+// grant rights, badged with the pager's client id) in blk_slot of the
+// pager's CNode, and a notification (read and write) in
+// blk_notification_slot. The pager lends the server a copy of it badged
+// blk_done_bit for its completions. If the block server dies, the root task
+// revokes its endpoint and signals the notifications its clients lent it,
+// so a pager waiting for a completion wakes and finds the server gone.
+// Without a capability in blk_slot the pager keeps its store in RAM.
+inline constexpr Cptr blk_slot = 10;
+inline constexpr Cptr blk_notification_slot = 11;
+inline constexpr uint64_t blk_done_bit = 1;
 inline constexpr uint64_t fault_ring_address = 0x0000600000000000ull;
 
 enum class FaultReason : uint8_t {
@@ -74,6 +92,8 @@ enum class FaultReason : uint8_t {
     lost_objects,       // vector 256/257: the thread lost its address space or CNode
     store_full,         // the backing store is full: the pager killed the task
     no_page_tables,     // no memory for its page tables: the pager killed the task
+    swap_write_failed,  // a page of it could not be written to the swap disk: killed
+    swap_read_failed,   // a page of it could not be read from the swap disk: killed
 };
 
 struct FaultRecord {
@@ -108,12 +128,15 @@ inline const char* describe(FaultReason reason) {
     case FaultReason::lost_objects: return "lost its address space or CNode";
     case FaultReason::store_full: return "backing store full";
     case FaultReason::no_page_tables: return "no memory for its page tables";
+    case FaultReason::swap_write_failed: return "its page could not be written to the swap disk";
+    case FaultReason::swap_read_failed: return "its page could not be read from the swap disk";
     }
     return "unknown";
 }
 
 // killed(w0 = task id) from the manager -> w0 = 1 if the pager killed the
-// task (its store was full or its page tables did not fit; its faults are
+// task (its store was full, its page tables did not fit, or a page of it
+// could not be written to or read from the swap disk; its faults are
 // refused), 0 if not, 2 if the pager does not know it.
 inline constexpr uint64_t killed = 7;
 
