@@ -30,12 +30,14 @@ STYLES = {
     "fifo": ((214, 39, 40), "square", False),
     "lru": ((44, 160, 44), "ring", False),
     "clock": ((31, 119, 180), "dot", False),
+    "clockpro": ((148, 103, 189), "square", True),
 }
-LEGEND_ORDER = ["fifo", "random", "clock", "lru", "opt"]
+LEGEND_ORDER = ["fifo", "random", "clock", "clockpro", "lru", "opt"]
 LEGEND_TEXT = {
     "fifo": "fifo",
     "random": "random",
     "clock": "clock (2nd chance)",
+    "clockpro": "clock-pro",
     "lru": "lru (exact)",
     "opt": "opt (Belady)",
 }
@@ -305,11 +307,12 @@ def draw_legend(canvas, x, y, w, present):
 
 
 def plot(data):
-    canvas = Canvas(WIDTH, HEIGHT)
+    columns, rows = 3, (len(data) + 1 + 2) // 3  # one cell kept for the legend
+    height = max(HEIGHT, 36 + rows * 330)  # panels no shorter than with two rows
+    canvas = Canvas(WIDTH, height)
     title = "Page faults by policy and frame budget (simulated)"
     canvas.text((WIDTH - text_width(title)) // 2, 10, title, BLACK)
-    columns, rows = 3, (len(data) + 1 + 2) // 3  # one cell kept for the legend
-    cell_w, cell_h = WIDTH // columns, (HEIGHT - 36) // rows
+    cell_w, cell_h = WIDTH // columns, (height - 36) // rows
     for i, (name, policies) in enumerate(data.items()):
         cx, cy = (i % columns) * cell_w, 36 + (i // columns) * cell_h
         draw_panel(canvas, cx, cy, cell_w, cell_h, name, policies)

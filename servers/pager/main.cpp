@@ -1,9 +1,9 @@
 // The pager server: demand paging for tasks' anonymous memory within a
-// fixed budget of frames, with an LRU approximation (CLOCK over the
-// hardware accessed bits, read in batches) or FIFO/random for comparison,
-// and a backing store that keeps evicted pages' contents: in RAM, or on a
-// swap disk through the block server when the root task gives us one
-// (abi::pager::blk_slot; docs/paging.md, "Swap").
+// fixed budget of frames, with CLOCK-Pro (adaptive and scan-resistant, over
+// the hardware accessed bits and the ghosts of evicted pages), CLOCK, or
+// FIFO/random for comparison, and a backing store that keeps evicted pages'
+// contents: in RAM, or on a swap disk through the block server when the
+// root task gives us one (abi::pager::blk_slot; docs/paging.md, "Swap").
 //
 // Started by the root task as:
 //   pager FRAMES POLICY FIRST COUNT INITRD_SIZE STORE_PAGES CNODE_RADIX [CLUSTER READAHEAD]
@@ -150,6 +150,8 @@ Frame frames[max_frames];
 size_t frame_count;
 pager::Replacement replacement;
 pager::Replacement::FrameState frame_states[max_frames];
+pager::Replacement::History replacement_history;  // CLOCK-Pro's clock and ghosts
+static_assert(max_frames <= pager::max_policy_frames);
 uint32_t backing_used;      // store pages made so far (each mapped at backing_window)
 uint32_t backing_capacity;  // STORE_PAGES
 int32_t backing_free_list[max_backing];
@@ -740,7 +742,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     // a fresh zero page needs saving only once it has been written.
     fr.dirty = false;
     record.frame = int32_t(f);
-    replacement.loaded(size_t(f));
+    replacement.loaded(size_t(f), index);  // the page record: CLOCK-Pro's ghost key
     return nullptr;
 }
 
@@ -954,8 +956,8 @@ int main(int argc, char** argv, char**) {
     frame_count = sys::parse_number(argv[1]);
     pager::Policy policy;
     if (!pager::parse_policy(argv[2], policy) || policy == pager::Policy::lru) {
-        sys::print("pager: unknown policy %s (clock, fifo, random); using clock\n", argv[2]);
-        policy = pager::Policy::clock;
+        sys::print("pager: unknown policy %s (clockpro, clock, fifo, random); using clockpro\n", argv[2]);
+        policy = pager::Policy::clockpro;
     }
     if (frame_count < min_frames || frame_count > max_frames) {
         sys::print("pager: a budget of %zu frames refused: it must be %zu to %zu frames\n", frame_count, min_frames,
@@ -987,7 +989,7 @@ int main(int argc, char** argv, char**) {
         }
         frames[f] = Frame{own, mapped, nullptr, 0, 0, false, false, false};
     }
-    replacement.init(policy, frame_states, frame_count, 12345);
+    replacement.init(policy, frame_states, frame_count, 12345, &replacement_history);
     // A cluster takes at most a quarter of the budget: the faulting
     // instruction's other pages stay.
     if (cluster > frame_count / 4) cluster = uint32_t(frame_count / 4);

@@ -12,9 +12,14 @@
 
 namespace pager {
 
-enum class Policy : uint8_t { fifo, random, clock, lru };  // lru = exact LRU (needs every access reported)
+// lru = exact LRU (needs every access reported); clockpro = CLOCK-Pro, the
+// adaptive, scan-resistant policy (accessed bits and ghosts of evicted pages).
+enum class Policy : uint8_t { fifo, random, clock, lru, clockpro };
 
-const char* policy_name(Policy p);                 // "fifo", "random", "clock", "lru"
+// The largest budget the policies keep history for (abi::pager::max_frames).
+inline constexpr size_t max_policy_frames = 8192;
+
+const char* policy_name(Policy p);                 // "fifo", "random", "clock", "lru", "clockpro"
 bool parse_policy(const char* name, Policy& out);  // inverse of policy_name; false leaves out alone
 
 // Hardware accessed-bit access for CLOCK: returns whether the page in frame
@@ -48,6 +53,28 @@ struct Xorshift64 {
 // (the task unmapped or exited), so that f is never chosen while empty.
 class Replacement {
 public:
+    // A page's identity for CLOCK-Pro's ghosts (the pager's page record,
+    // the simulator's page number); no_key: the page is never remembered.
+    static constexpr uint32_t no_key = UINT32_MAX;
+
+    // CLOCK-Pro's bookkeeping, caller-owned like FrameState (about 200 KiB,
+    // sized for max_policy_frames): one clock entry per frame (index = frame)
+    // and one per ghost (a non-resident cold page still in its test period,
+    // at most `capacity` of them), linked in a circle in the order the hands
+    // visit them, and a hash of the ghosts' keys.
+    struct History {
+        static constexpr uint16_t nil = UINT16_MAX;
+        struct Entry {
+            uint32_t key;
+            uint16_t next, prev;  // the circle
+            uint16_t chain;       // ghosts: the next ghost in the same hash bucket
+            uint8_t flags;        // in_list, hot, test, fresh (replacement.cpp)
+        };
+        Entry entries[2 * max_policy_frames];
+        uint16_t buckets[max_policy_frames];
+        uint16_t free_ghosts[max_policy_frames];
+    };
+
     // stamp: FIFO = load time, LRU = last load/access time, on one logical
     // clock that ticks per event. used: the frame holds a page.
     struct FrameState {
@@ -59,8 +86,15 @@ public:
     static constexpr size_t none = SIZE_MAX;
 
     // All frames start empty. A seed of 0 is replaced by a fixed constant.
-    void init(Policy policy, FrameState* storage, size_t capacity, uint64_t seed);
+    // CLOCK-Pro needs `history`; without it (or with more than
+    // max_policy_frames frames) it runs as CLOCK, and policy() says so.
+    void init(Policy policy, FrameState* storage, size_t capacity, uint64_t seed, History* history = nullptr);
     void loaded(size_t frame);    // a page was just placed in frame (after a fault)
+    // The same, naming the page: CLOCK-Pro looks the key up among the ghosts
+    // of pages it evicted (a fault on a page evicted not long ago makes it
+    // hot) and remembers the key when it evicts the page. The other
+    // policies ignore the key.
+    void loaded(size_t frame, uint32_t key);
     void accessed(size_t frame);  // an access to frame's page (only exact LRU uses it)
     void freed(size_t frame);     // the frame became empty (its page unmapped for good)
 
@@ -76,10 +110,44 @@ public:
     bool used(size_t frame) const { return frame < capacity_ && frames_[frame].used; }
     size_t hand() const { return hand_; }  // CLOCK: the next frame the hand looks at
 
+    // CLOCK-Pro's state, for tests and statistics.
+    size_t hot_pages() const { return hot_count_; }
+    size_t cold_pages() const { return cold_count_; }   // resident cold pages
+    size_t ghost_pages() const { return ghost_count_; }
+    size_t cold_target() const { return cold_target_; }  // m_c, adapted
+    bool is_hot(size_t frame) const;
+    bool is_ghost(uint32_t key) const;
+
 private:
     size_t oldest_stamp() const;
     size_t random_used();
     size_t clock_sweep(ReferencedFn referenced, void* context);
+
+    // CLOCK-Pro (replacement.cpp).
+    using Entry = History::Entry;
+    Entry& entry(uint16_t e) { return history_->entries[e]; }
+    const Entry& entry(uint16_t e) const { return history_->entries[e]; }
+    void link_before(uint16_t e, uint16_t position);
+    void unlink(uint16_t e);
+    void insert_at_head(uint16_t e);
+    uint16_t find_ghost(uint32_t key) const;
+    void hash_insert(uint16_t g);
+    void hash_remove(uint16_t g);
+    void remove_ghost(uint16_t g);
+    void end_test(uint16_t e);
+    void run_hand_hot(ReferencedFn referenced, void* context);
+    void run_hand_test();
+    void pro_loaded(size_t frame, uint32_t key);
+    void pro_freed(size_t frame);
+    size_t pro_victim(ReferencedFn referenced, void* context);
+    void adjust_target(bool grow);
+
+    History* history_ = nullptr;
+    uint16_t hand_hot_ = History::nil, hand_cold_ = History::nil, hand_test_ = History::nil;
+    size_t hot_count_ = 0, cold_count_ = 0, ghost_count_ = 0;
+    size_t free_ghost_count_ = 0;
+    size_t cold_target_ = 0, min_cold_ = 0, max_cold_ = 0;
+    uint32_t bucket_mask_ = 0;
 
     FrameState* frames_ = nullptr;
     size_t capacity_ = 0;

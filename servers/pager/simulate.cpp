@@ -5,7 +5,7 @@ namespace pager {
 
 namespace {
 
-constexpr const char* sim_names[] = {"fifo", "random", "clock", "lru", "opt"};
+constexpr const char* sim_names[] = {"fifo", "random", "clock", "lru", "clockpro", "opt"};
 constexpr uint32_t no_frame = UINT32_MAX;
 
 bool equal(const char* a, const char* b) {
@@ -18,6 +18,8 @@ uint32_t page_frame[sim_max_pages];  // page -> frame, or no_frame
 uint32_t frame_page[sim_max_frames];
 bool frame_referenced[sim_max_frames];           // the simulated accessed bit
 Replacement::FrameState frame_state[sim_max_frames];
+Replacement::History history;  // CLOCK-Pro's circle and ghosts
+static_assert(sim_max_frames <= max_policy_frames);
 uint32_t next_use[sim_max_length];  // OPT: index of the next reference to the same page
 uint32_t frame_next_use[sim_max_frames];  // OPT: next use of each frame's page
 
@@ -62,8 +64,8 @@ uint64_t simulate(const uint32_t* trace, size_t length, size_t frames, SimPolicy
         if (trace[i] >= sim_max_pages) return sim_error;
 
     const bool opt = policy == SimPolicy::opt;
-    Replacement replacement;
-    if (!opt) replacement.init(static_cast<Policy>(policy), frame_state, frames, seed);
+    static Replacement replacement;
+    if (!opt) replacement.init(static_cast<Policy>(policy), frame_state, frames, seed, &history);
     if (opt) {
         // Backward pass: next_use[i] = the next i' > i with the same page,
         // or length. page_frame doubles as "last seen" during the pass.
@@ -90,7 +92,7 @@ uint64_t simulate(const uint32_t* trace, size_t length, size_t frames, SimPolicy
             }
             page_frame[page] = static_cast<uint32_t>(frame);
             frame_page[frame] = page;
-            if (!opt) replacement.loaded(frame);
+            if (!opt) replacement.loaded(frame, page);
         } else if (!opt) {
             replacement.accessed(frame);
         }
@@ -152,6 +154,49 @@ size_t loop_slightly_larger(uint32_t* out, size_t capacity, uint32_t frames, uin
     return sequential_loop(out, capacity, frames + extra, repeats);
 }
 
+size_t loop_times_memory(uint32_t* out, size_t capacity, uint32_t frames, uint32_t percent, uint32_t repeats) {
+    return sequential_loop(out, capacity, static_cast<uint32_t>((uint64_t{frames} * percent + 50) / 100), repeats);
+}
+
+size_t zipf(uint32_t* out, size_t capacity, uint32_t pages, size_t length, uint64_t seed) {
+    static double cdf[sim_max_pages];  // cumulative weights 1/1 + 1/2 + ... (no libm needed)
+    if (pages == 0 || pages > sim_max_pages) return 0;
+    double sum = 0;
+    for (uint32_t i = 0; i < pages; ++i) cdf[i] = sum += 1.0 / (i + 1);
+    Xorshift64 rng;
+    rng.seed(seed);
+    size_t n = 0;
+    while (n < length && n < capacity) {
+        double u = static_cast<double>(rng.next() >> 11) * (1.0 / 9007199254740992.0) * sum;  // [0, sum)
+        uint32_t lo = 0, hi = pages - 1;
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (cdf[mid] <= u) lo = mid + 1;
+            else hi = mid;
+        }
+        out[n++] = lo;
+    }
+    return n;
+}
+
+size_t hot_with_scans(uint32_t* out, size_t capacity, uint32_t hot_pages, uint32_t hot_run, uint32_t scan_pages,
+                      uint32_t cycles, bool fresh, uint64_t seed) {
+    if (hot_pages == 0 || hot_pages >= sim_max_pages || (!fresh && hot_pages + scan_pages > sim_max_pages)) return 0;
+    Xorshift64 rng;
+    rng.seed(seed);
+    const uint32_t cold = static_cast<uint32_t>(sim_max_pages) - hot_pages;
+    uint32_t next = 0;
+    size_t n = 0;
+    for (uint32_t c = 0; c < cycles && n < capacity; ++c) {
+        for (uint32_t i = 0; i < hot_run && n < capacity; ++i) out[n++] = static_cast<uint32_t>(rng.below(hot_pages));
+        for (uint32_t i = 0; i < scan_pages && n < capacity; ++i) {
+            out[n++] = hot_pages + (fresh ? next : i);
+            next = (next + 1) % cold;
+        }
+    }
+    return n;
+}
+
 // ---- The standard traces ----------------------------------------------
 
 size_t generate(const TraceSpec& spec, size_t frames, uint32_t* out, size_t capacity) {
@@ -163,6 +208,17 @@ size_t generate(const TraceSpec& spec, size_t frames, uint32_t* out, size_t capa
     case TraceKind::working_set_phases: return working_set_phases(out, capacity, spec.phases, spec.seed);
     case TraceKind::loop_slightly_larger:
         return loop_slightly_larger(out, capacity, static_cast<uint32_t>(frames), spec.extra, spec.repeats);
+    case TraceKind::zipf: return zipf(out, capacity, spec.pages, spec.length, spec.seed);
+    case TraceKind::loop_times_memory:
+        return loop_times_memory(out, capacity, static_cast<uint32_t>(frames), spec.percent, spec.repeats);
+    case TraceKind::hot_with_scans: {
+        auto of_budget = [frames](uint32_t percent) {
+            return static_cast<uint32_t>((uint64_t{frames} * percent + 50) / 100);
+        };
+        uint32_t hot = of_budget(spec.hot_percent);
+        return hot_with_scans(out, capacity, hot ? hot : 1, spec.hot_run, of_budget(spec.percent), spec.repeats,
+                              false, spec.seed);
+    }
     }
     return 0;
 }
@@ -177,7 +233,11 @@ size_t generate(const TraceSpec& spec, size_t frames, uint32_t* out, size_t capa
 //   pages;
 // - phases: 10 phases of 20,000 references; 98% inside a 48-page working set
 //   that moves by 24 pages a phase (half of it changes), 2% over 2,048 pages;
-// - loop+1: a loop one page larger than the budget, 20 times.
+// - loop+1: a loop one page larger than the budget, 20 times;
+// - zipf: 200,000 references over 1,024 pages, Zipf's law (exponent 1);
+// - loop-1.5x: a loop over 1.5 times the budget, 20 times;
+// - scan+hot: 50 cycles of 2,000 references over a hot set half the budget
+//   and a scan of a table as large as the budget (the same table each time).
 const TraceSpec standard_traces[] = {
     {.name = "loop", .kind = TraceKind::sequential_loop, .pages = 100, .repeats = 50, .length = 0, .hot_pages = 0,
      .cold_pages = 0, .hot_percent = 0, .phases = {}, .extra = 0, .seed = 0},
@@ -192,6 +252,12 @@ const TraceSpec standard_traces[] = {
      .extra = 0, .seed = 13},
     {.name = "loop+1", .kind = TraceKind::loop_slightly_larger, .pages = 0, .repeats = 20, .length = 0,
      .hot_pages = 0, .cold_pages = 0, .hot_percent = 0, .phases = {}, .extra = 1, .seed = 0},
+    {.name = "zipf", .kind = TraceKind::zipf, .pages = 1024, .repeats = 0, .length = 200000, .hot_pages = 0,
+     .cold_pages = 0, .hot_percent = 0, .phases = {}, .extra = 0, .seed = 21},
+    {.name = "loop-1.5x", .kind = TraceKind::loop_times_memory, .pages = 0, .repeats = 20, .length = 0,
+     .hot_pages = 0, .cold_pages = 0, .hot_percent = 0, .phases = {}, .extra = 0, .seed = 0, .percent = 150},
+    {.name = "scan+hot", .kind = TraceKind::hot_with_scans, .pages = 0, .repeats = 50, .length = 0, .hot_pages = 0,
+     .cold_pages = 0, .hot_percent = 50, .phases = {}, .extra = 0, .seed = 22, .percent = 100, .hot_run = 2000},
 };
 
 const size_t standard_trace_count = sizeof standard_traces / sizeof standard_traces[0];

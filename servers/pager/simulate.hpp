@@ -19,11 +19,12 @@
 
 namespace pager {
 
-enum class SimPolicy : uint8_t { fifo, random, clock, lru, opt };
+// The first five are pager::Policy's, in the same order.
+enum class SimPolicy : uint8_t { fifo, random, clock, lru, clockpro, opt };
 inline constexpr SimPolicy sim_policies[] = {SimPolicy::fifo, SimPolicy::random, SimPolicy::clock,
-                                             SimPolicy::lru, SimPolicy::opt};
+                                             SimPolicy::lru, SimPolicy::clockpro, SimPolicy::opt};
 
-const char* sim_policy_name(SimPolicy p);  // "fifo", "random", "clock", "lru", "opt"
+const char* sim_policy_name(SimPolicy p);  // "fifo", "random", "clock", "lru", "clockpro", "opt"
 bool parse_sim_policy(const char* name, SimPolicy& out);
 
 // Limits of the static arrays: page numbers must be below max_pages, the
@@ -36,9 +37,10 @@ inline constexpr uint64_t sim_error = UINT64_MAX;  // a limit was exceeded, or f
 // Faults (every first touch counts) of `trace` under `frames` frames. The
 // budget fills in frame order; then each fault evicts the victim chosen by
 // the policy. Every access is reported to Replacement::accessed (only LRU
-// uses it) and sets the frame's referenced bit, which CLOCK's ReferencedFn
-// reads and clears, as the hardware accessed bit would be. `seed` feeds
-// the random policy.
+// uses it) and sets the frame's referenced bit, which CLOCK's and
+// CLOCK-Pro's ReferencedFn reads and clears, as the hardware accessed bit
+// would be. A fault loads the page with loaded(frame, page): the page
+// number is CLOCK-Pro's ghost key. `seed` feeds the random policy.
 uint64_t simulate(const uint32_t* trace, size_t length, size_t frames, SimPolicy policy, uint64_t seed = 1);
 
 // ---- Trace generators -------------------------------------------------
@@ -78,10 +80,36 @@ size_t working_set_phases(uint32_t* out, size_t capacity, const PhaseParams& par
 size_t loop_slightly_larger(uint32_t* out, size_t capacity, uint32_t frames, uint32_t extra = 1,
                             uint32_t repeats = 20);
 
+// A loop over frames * percent / 100 pages (rounded), `repeats` times: a
+// loop a given factor larger than memory.
+size_t loop_times_memory(uint32_t* out, size_t capacity, uint32_t frames, uint32_t percent, uint32_t repeats);
+
+// Zipf's law with exponent 1: page i (0..pages-1) is referenced with
+// probability proportional to 1 / (i + 1). `length` references.
+size_t zipf(uint32_t* out, size_t capacity, uint32_t pages, size_t length, uint64_t seed);
+
+// A hot set with scans: `cycles` times, `hot_run` references uniformly
+// over the hot set (pages 0..hot_pages-1), then one sequential scan of
+// scan_pages pages. With fresh = false every scan reads the same pages
+// (hot_pages.. hot_pages+scan_pages-1: a table scanned again and again);
+// with fresh = true each scan goes on where the last one stopped, over
+// sim_max_pages - hot_pages pages (pages read once).
+size_t hot_with_scans(uint32_t* out, size_t capacity, uint32_t hot_pages, uint32_t hot_run, uint32_t scan_pages,
+                      uint32_t cycles, bool fresh, uint64_t seed);
+
 // ---- The traces of docs/paging.md -------------------------------------
 // One description drives the tests, the table (tests/unit/paging_table.cpp)
 // and the plot, so they all speak of the same traces.
-enum class TraceKind : uint8_t { sequential_loop, uniform_random, hot_cold, working_set_phases, loop_slightly_larger };
+enum class TraceKind : uint8_t {
+    sequential_loop,
+    uniform_random,
+    hot_cold,
+    working_set_phases,
+    loop_slightly_larger,
+    zipf,              // pages, length
+    loop_times_memory, // percent (of the budget), repeats
+    hot_with_scans,    // hot_percent and percent (of the budget: hot set, scan), hot_run, repeats (cycles)
+};
 
 struct TraceSpec {
     const char* name;
@@ -95,6 +123,8 @@ struct TraceSpec {
     PhaseParams phases;    // working_set_phases
     uint32_t extra;        // loop_slightly_larger: the loop is frames + extra pages
     uint64_t seed;
+    uint32_t percent = 0;  // loop_times_memory: loop size; hot_with_scans: scan size (of the budget)
+    uint32_t hot_run = 0;  // hot_with_scans
 };
 
 // Writes the trace (loop_slightly_larger depends on the budget `frames`).

@@ -212,9 +212,9 @@ bool plan_pager(PagerPlan& p) {
         return refuse("pager_cluster", p.cluster, "clusters of 1 to 32 pages");
     if (p.readahead < 1 || p.readahead > abi::blk::max_buffer_pages / 2)
         return refuse("pager_readahead", p.readahead, "read-ahead of 1 to 32 pages (1: none)");
-    // Its image (about 3 MiB with its page records and tables) and its
-    // CNode share one region.
-    p.image_bits = bits_for(3 * MiB + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
+    // Its image (about 3.5 MiB with its page records, tables and CLOCK-Pro's
+    // history) and its CNode share one region.
+    p.image_bits = bits_for(7 * MiB / 2 + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
     p.budget_bits = bits_for(p.frames * 4096);
     p.store_bits = bits_for(store_bytes);
     p.bytes = (1ull << p.image_bits) + (1ull << p.budget_bits) + (1ull << p.store_bits) + (1ull << p.tables_bits);
@@ -240,7 +240,7 @@ bool build_pager() {
         return fail("no pager in the initrd");
     PagerPlan& p = pager_plan;
     if (!plan_pager(p)) return false;
-    char policy[16] = "clock";
+    char policy[16] = "clockpro";
     command_line_value("pager_policy", policy, sizeof policy);
     Cptr image = context.memory.allocate(ObjectType::untyped, p.image_bits);
     Cptr regions[3] = {context.memory.allocate(ObjectType::untyped, p.budget_bits),

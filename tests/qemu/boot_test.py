@@ -246,7 +246,8 @@ def scenario_pager_stress(args, tap):
     budget, every page verified, with other tasks running beside it."""
     result = boot(args, "run=pager poweroff")
     log = result.log
-    check_present(tap, log, "the pager server starts with its budget", r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of \d+ pages")
+    check_present(tap, log, "the pager server starts with its budget and the default policy (CLOCK-Pro)",
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store of \d+ pages")
     check_present(tap, log, "pager_stress gets a heap four times the budget",
                   r"^pager_stress: 1024 pages \(4096 KiB\) at 0x[0-9a-f]+, 4 times a budget of 256 frames$")
     faults = phase_faults(log)
@@ -269,21 +270,31 @@ def scenario_pager_stress(args, tap):
 
 
 def scenario_pager_policies(args, tap):
-    """The 37% comparison on the real system: the same pager_stress run
-    under FIFO and under CLOCK (the LRU approximation)."""
+    """The comparison on the real system: the same pager_stress run under
+    FIFO, CLOCK (the LRU approximation) and CLOCK-Pro (the default)."""
     faults = {}
-    for policy in ["fifo", "clock"]:
+    for policy in ["fifo", "clock", "clockpro"]:
         result = boot(args, f"run=pager beside=0 pager_policy={policy} poweroff")
         check_present(tap, result.log, f"{policy}: the pager runs the {policy} policy",
                       rf"^pager: ready; \d+ frames \(\d+ KiB\) for tasks, policy {policy};")
         check_present(tap, result.log, f"{policy}: zero verification errors",
                       r"^pager_stress: summary: .*, 0 errors$")
         faults[policy] = phase_faults(result.log)
-    fifo, clock = faults["fifo"].get("hot-cold", 0), faults["clock"].get("hot-cold", 0)
-    print(f"# hot set with cold background: FIFO {fifo} faults, CLOCK {clock} faults")
+        tap.check(list(faults[policy]) == PHASES, f"{policy}: every pattern ran", f"phases: {list(faults[policy])}")
+    fifo, clock, pro = (faults[p].get("hot-cold", 0) for p in ["fifo", "clock", "clockpro"])
+    print(f"# hot set with cold background: FIFO {fifo} faults, CLOCK {clock} faults, CLOCK-Pro {pro} faults")
+    for phase in PHASES:
+        print(f"# {phase}: " + ", ".join(f"{p} {faults[p].get(phase, 0)}" for p in ["fifo", "clock", "clockpro"]))
     tap.check(fifo > 0 and clock <= 0.63 * fifo,
               "with locality, CLOCK takes at least 37% fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK {clock} ({100 - 100 * clock / max(fifo, 1):.1f}% fewer)")
+    # CLOCK-Pro against CLOCK is reported, not asserted (docs/paging.md has
+    # the figures: ahead on the loop and the sweeps, a little behind on the
+    # hot set, whose pages each fault twice before they are hot).
+    print(f"# CLOCK-Pro against CLOCK: hot set {pro} against {clock} faults ({100 * pro / max(clock, 1) - 100:+.1f}%), "
+          f"all phases {sum(faults['clockpro'].values())} against {sum(faults['clock'].values())}")
+    tap.check(fifo > 0 and 0 < pro < fifo, "with locality, CLOCK-Pro takes fewer faults than FIFO",
+              f"FIFO {fifo}, CLOCK-Pro {pro}, CLOCK {clock}")
 
 
 def scenario_pager_full(args, tap):
@@ -293,7 +304,7 @@ def scenario_pager_full(args, tap):
     result = boot(args, "run=pager pages=40000 pager_store=16 poweroff")
     log = result.log
     check_present(tap, log, "the pager starts with a 16 MiB store",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of 4096 pages")
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store of 4096 pages")
     check_present(tap, log, "the stress task is killed with a clear line",
                   r"^pager: task \d+: backing store full \(4096 pages, \d+ of them its own\); task killed$")
     tap.check(len(re.findall(r"task killed$", log, re.MULTILINE)) == 1, "only one task is killed")
@@ -344,7 +355,7 @@ def scenario_swap(args, tap):
     log = result.log
     check_present(tap, log, "the block server finds the disk", r"^blk: virtio-blk at ports .*: 524288 sectors \(256 MiB\)")
     check_present(tap, log, "the pager swaps to it",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store on the swap disk "
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store on the swap disk "
                   r"\(65536 slots, 256 MiB\)")
     check_present(tap, log, "progress lines show touches, faults and disk traffic",
                   r"^pager_stress: progress: \d+ touches, \d+ faults, [1-9]\d* pages written to disk, \d+ read from disk, "
@@ -374,7 +385,7 @@ def scenario_swap(args, tap):
     log = result.log
     tap.check(not find(log, r"^blk: ") and not find(log, r"swap disk"), "without a disk: no block server, no swap disk")
     check_present(tap, log, "without a disk the store is in RAM", r"^pager: ready; 256 frames \(1024 KiB\) for tasks, "
-                  r"policy clock; store of \d+ pages")
+                  r"policy clockpro; store of \d+ pages")
     check_present(tap, log, "without a disk: zero errors, nothing on a disk",
                   r"^pager_stress: summary: 1024 pages, .* 0 disk writes, 0 disk reads, 0 errors$")
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "without a disk: QEMU exits with success")

