@@ -275,7 +275,17 @@ int64_t check(const Client& c, const blk::Request& r) {
     return 0;
 }
 
+// debug_crash: requests until the driver dies on purpose (0: never).
+uint64_t crash_countdown;
+
+[[noreturn]] void crash_now() {
+    sys::print("blk: debug_crash: executing ud2\n");
+    asm volatile("ud2");
+    __builtin_unreachable();
+}
+
 ipc::Message submit(Client& c, const ipc::Received& m) {
+    if (crash_countdown && --crash_countdown == 0) crash_now();
     blk::Request r;
     if (!ipc::unpack(m, r)) return error(Error::bad_argument);
     if (c.pending >= blk::max_in_flight || free_requests == none) return error(Error::would_block);
@@ -363,8 +373,10 @@ ipc::Message serve(const ipc::Received& m) {
         return ipc::Message{ipc::make_tag(0, 24), {capacity, blk::sector_size, max_sectors}};
     if (m.label() == blk::debug_crash) {
         if (m.badge != srv::root_badge) return error(Error::not_permitted);
-        sys::print("blk: debug_crash: executing ud2\n");
-        asm volatile("ud2");
+        crash_countdown = m.message.words[0];
+        if (!crash_countdown) crash_now();
+        sys::print("blk: debug_crash: dying at request %lu from now\n", crash_countdown);
+        return ipc::Message{};
     }
     Client* c = client_of(m.badge);
     if (!c) return error(Error::not_permitted);

@@ -694,7 +694,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     ++total_faults;
     bool killed_self = false;
     int64_t f = take_frame(c, &killed_self);
-    if (killed_self) return reason = FaultReason::store_full, "backing store full; task killed";
+    if (killed_self) return reason = c.kill_reason, "task killed while its page was made room for";
     if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
     Frame& fr = frames[f];
     // Read-ahead only for a fault that continues a sequential run (the page

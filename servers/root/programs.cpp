@@ -2,6 +2,7 @@
 // initrd's boot.cfg, the default run), the scale test (run=scale), the
 // pager stress test (run=pager, and kill_pager_after=N for a pager that
 // dies mid-run) and the crash test (run=crash).
+#include "abi/blk.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
@@ -100,6 +101,20 @@ int run_pager_stress() {
             return 1;
         }
         sys::print("root: the pager will die at its fault %lu from now\n", n);
+    }
+    // kill_blk_after=N: the block server dies at its Nth request from now,
+    // under the pager's swapping.
+    char kill_blk[16] = "";
+    if (command_line_value("kill_blk_after", kill_blk, sizeof kill_blk)) {
+        uint64_t n = sys::parse_number(kill_blk);
+        sys::ipc::Received r =
+            blk() && n ? sys::ipc::call(blk(), sys::ipc::Message{sys::ipc::make_tag(abi::blk::debug_crash, 8), {n}})
+                       : sys::ipc::Received{-1, 0, {}};
+        if (r.result != 0 || r.label() != 0) {
+            sys::print("root: kill_blk_after needs a disk and a number of requests above 0, not '%s'\n", kill_blk);
+            return 1;
+        }
+        sys::print("root: the block server will die at its request %lu from now\n", n);
     }
     // stress=quick: fewer random and hot-set touches (pager_stress's quick mode).
     char mode[8] = "full";

@@ -391,6 +391,32 @@ def scenario_swap(args, tap):
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "without a disk: QEMU exits with success")
 
 
+def scenario_swap_blk_dies(args, tap):
+    """The block server dies under the pager's swapping (kill_blk_after=300):
+    the pager gets errors for its pending request, kills only the task whose
+    page could not be saved, the loader reaps it with that reason, the two
+    tasks beside it finish, and the run ends by itself."""
+    args.memory = "32M"
+    with tempfile.TemporaryDirectory() as directory:
+        result = boot(args, "run=pager pages=8192 beside=2 stress=quick kill_blk_after=300 poweroff",
+                      extra=swap_drive(directory, 64))
+    log = result.log
+    check_in_order(tap, log, "the block server dies mid-run and root reports it",
+                   [r"^root: the block server will die at its request 300 from now",
+                    r"^pager_stress: \d+ pages",
+                    r"^root: block server died: invalid opcode"])
+    check_present(tap, log, "the pager's request fails with an error, not a hang",
+                  r"^pager: disk: a (write|read) failed: ")
+    check_present(tap, log, "the loader reaps the stress task with the swap failure as its reason",
+                  r"^loader: task \d+ \(pager_stress\) killed: page fault \(vector 14\) at 0x[0-9a-f]+ "
+                  r"\(its page could not be (written to|read from) the swap disk\)")
+    tap.check(len(re.findall(r"^hello_world beside-\d: line 3 of 3", log, re.MULTILINE)) == 2,
+              "the two tasks beside it run to the end")
+    check_present(tap, log, "the root task reports", r"^root: done \(with failures\)$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_FAILURE, "QEMU exits by itself (the stress task failed)")
+
+
 def scenario_swap_large(args, tap):
     """The benchmark run (meson test --benchmark swap-1g): -m 512M, a budget
     of 8192 frames (32 MiB) and pager_stress over 1 GiB (262,144 pages,
@@ -995,6 +1021,7 @@ SCENARIOS = {
     "pager-full": scenario_pager_full,
     "pager-large": scenario_pager_large,
     "swap": scenario_swap,
+    "swap-blk-dies": scenario_swap_blk_dies,
     "swap-large": scenario_swap_large,
     "pager-bad-budgets": scenario_pager_bad_budgets,
     "default-32m": scenario_default_at("32M"),

@@ -55,8 +55,9 @@ struct Request {
 // it returns 0.
 inline constexpr uint64_t complete = 5;
 
-// debug_crash() from the root task: the driver executes ud2, to test what
-// happens to its clients when a driver dies.
+// debug_crash(w0 = N) from the root task: the driver executes ud2, at once
+// (N = 0) or when it takes its Nth request from now (a submit by any
+// client), to test what happens to its clients when a driver dies.
 inline constexpr uint64_t debug_crash = 6;
 
 }  // namespace abi::blk
