@@ -906,6 +906,23 @@ def disk_args(path):
     return ["-drive", f"file={path},if=virtio,format=raw"]
 
 
+def scenario_blk_q35(args, tap):
+    """The same driver on QEMU's q35 machine (ICH9): the firmware routes the
+    disk's PCI interrupt to a legacy line through the chipset's PIRQ router,
+    so the driver is interrupt-driven there too; both clients check every
+    byte."""
+    with tempfile.TemporaryDirectory() as directory:
+        result = boot(args, "run=blk poweroff", extra=["-machine", "q35"] + swap_drive(directory, 16))
+    log = result.log
+    check_present(tap, log, "root finds the disk on q35 by a PCI scan",
+                  r"^root: virtio-blk at PCI 0:\d+\.0: BAR0 ports 0x[0-9a-f]+ \(\d+ bytes\), interrupt line \d+")
+    for name in "AB":
+        check_present(tap, log, f"client {name}: every byte checked on q35", rf"^blk_test {name}: every byte checked$")
+        check_present(tap, log, f"client {name} exits with status 0", rf"^root: blk_test {name} exited with status 0$")
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 def scenario_blk(args, tap):
     """The block server: root finds the virtio-blk disk by a PCI scan, starts
     the driver with its BAR0 ports and interrupt line, and two clients at
@@ -1022,6 +1039,7 @@ SCENARIOS = {
     "pager-large": scenario_pager_large,
     "swap": scenario_swap,
     "swap-blk-dies": scenario_swap_blk_dies,
+    "blk-q35": scenario_blk_q35,
     "swap-large": scenario_swap_large,
     "pager-bad-budgets": scenario_pager_bad_budgets,
     "default-32m": scenario_default_at("32M"),
