@@ -207,6 +207,79 @@ void long_operation_latency() {
 
 }  // namespace
 
+namespace {
+
+// --- a fault round trip to a user-space handler ---------------------------------
+
+// Executes ud2 until its handler stops it: every fault is one round trip
+// (exception, fault message, the handler's reply, resume at the same ud2).
+[[noreturn]] void faulting_loop(uint64_t) {
+    for (;;) asm volatile("ud2");
+}
+
+void fault_round_trip() {
+    Cptr handler = context.memory.allocate(abi::ObjectType::endpoint);
+    Cptr space = make_partner_space();
+    Cptr thread = space && handler ? make_thread(space, faulting_loop, 0, abi::root_priority, next_stack_top()) : 0;
+    if (!thread || !sys::ok(sys::thread_configure(thread, slot::cnode, space, 0, 0, handler))) {
+        sys::print("bench: could not set up the fault benchmark\n");
+        return;
+    }
+    sys::thread_resume(thread);
+    sys::ipc::Received r = sys::ipc::receive(handler);  // its first fault
+    const sys::ipc::Message resume{sys::ipc::make_tag(0, 0), {}};
+    for (uint64_t i = 0; i < 100; ++i) r = sys::ipc::reply_receive(handler, resume);
+    uint64_t start = rdtsc();
+    for (uint64_t i = 0; i < rounds; ++i) r = sys::ipc::reply_receive(handler, resume);
+    uint64_t cycles = rdtsc() - start;
+    if (r.label() != abi::ipc::fault_label || r.message.words[3] != 6) sys::print("bench: unexpected fault message\n");
+    sys::ipc::reply(sys::ipc::Message{sys::ipc::make_tag(1, 0), {}});  // stop it
+    report("fault round trip to a user-space handler (ud2, two address spaces)", cycles, rounds);
+    sys::cap_delete(slot::cnode, thread);
+}
+
+// --- a signal to a waiting higher-priority thread ----------------------------------
+
+volatile uint64_t woken_at, woken_total, wakeups;
+Cptr wake_notification;
+
+[[noreturn]] void waiting_thread(uint64_t) {
+    for (;;) {
+        sys::notification_wait(wake_notification);
+        woken_total = woken_total + (rdtsc() - woken_at);
+        wakeups = wakeups + 1;
+    }
+}
+
+// The signaller runs at 200, the waiter at 201 in the same address space:
+// each signal switches to the waiter at once, which then waits again.
+// Measured from just before the signal to the waiter's first instruction
+// after its wait. Last but one: it lowers our own priority for good.
+void signal_to_higher_priority() {
+    wake_notification = context.memory.allocate(abi::ObjectType::notification);
+    Cptr waiter = wake_notification ? make_thread(slot::vspace, waiting_thread, 0, 201, next_stack_top()) : 0;
+    if (!waiter) return (void)sys::print("bench: could not set up the signal benchmark\n");
+    sys::thread_resume(waiter);
+    sys::thread_set_priority(slot::thread, 200);
+    for (uint64_t i = 0; i < 100; ++i) {
+        woken_at = rdtsc();
+        sys::notification_signal(wake_notification);
+    }
+    woken_total = 0;
+    wakeups = 0;
+    for (uint64_t i = 0; i < rounds; ++i) {
+        woken_at = rdtsc();
+        sys::notification_signal(wake_notification);
+    }
+    if (wakeups != rounds) sys::print("bench: %lu of %lu signals woke the waiter\n", wakeups, rounds);
+    report("signal a notification to a waiting higher-priority thread (to its first instruction)", woken_total,
+           wakeups ? wakeups : 1);
+    sys::thread_suspend(waiter);
+    sys::cap_delete(slot::cnode, waiter);
+}
+
+}  // namespace
+
 int run_benchmarks() {
     sys::print("bench: TSC %lu Hz, timer %u Hz\n", context.info->tsc_hz, context.info->timer_hz);
     null_syscall();
@@ -214,6 +287,8 @@ int run_benchmarks() {
     pager_fault();
     ipc_round_trips();
     long_operation_latency();
+    fault_round_trip();
+    signal_to_higher_priority();     // lowers our priority to 200
     yield_between_address_spaces();  // last: it lowers our own priority for good
     return 0;
 }
