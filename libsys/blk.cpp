@@ -1,5 +1,6 @@
 #include "sys/blk.hpp"
 
+#include "abi/task.hpp"
 #include "sys/ipc.hpp"
 
 namespace sys::blk {
@@ -14,17 +15,24 @@ Info info(Cptr server) {
     return Info{0, r.message.words[0], r.message.words[1], r.message.words[2]};
 }
 
-int64_t attach_buffer(Cptr server, uint64_t first_page, const Cptr* frames, unsigned count) {
-    if (count == 0 || count > abi::ipc::max_caps) return abi::error_code(Error::bad_argument);
+int64_t attach_buffer(Cptr server, uint64_t page, Cptr receive) {
     ipc::Buffer& b = ipc::buffer();
-    for (unsigned i = 0; i < count; ++i) b.caps[i] = frames[i];
-    return status_of(ipc::call(server, ipc::Message{ipc::make_tag(abi::blk::attach_buffer, 8, count), {first_page}}));
+    b.receive_cnode = abi::task_slot::cnode;
+    b.receive_index = receive;
+    ipc::Received r = ipc::call(server, ipc::Message{ipc::make_tag(abi::blk::attach_buffer, 16), {page, 1}});
+    if (int64_t s = status_of(r); s < 0) return s;
+    return ipc::tag_caps(r.message.tag) == 1 ? 0 : abi::error_code(Error::invalid_capability);
 }
 
-int64_t attach_buffer_pages(Cptr server, const Cptr* frames, unsigned count) {
-    for (unsigned i = 0; i < count; i += abi::ipc::max_caps) {
-        unsigned n = count - i < abi::ipc::max_caps ? count - i : unsigned(abi::ipc::max_caps);
-        if (int64_t e = attach_buffer(server, i, frames + i, n); e < 0) return e;
+int64_t attach_buffer_pages(Cptr server, unsigned count, SlotAllocator& slots, UntypedPool& pool, uint64_t address) {
+    for (unsigned i = 0; i < count; ++i) {
+        Cptr frame = slots.allocate();
+        if (!frame) return abi::error_code(Error::out_of_memory);
+        if (int64_t e = attach_buffer(server, i, frame); e < 0) return e;
+        if (int64_t e = pool.map_frame(frame, abi::task_slot::vspace, address + uint64_t(i) * 4096,
+                                       abi::rights::read | abi::rights::write);
+            e < 0)
+            return e;
     }
     return 0;
 }

@@ -242,13 +242,11 @@ bool set_up() {
                1u << abi::task_cnode_radix);
     static sys::UntypedPool pool{slots};
     pool.add(memory_slot, memory_bits);
-    Cptr frames[pages];
-    for (uint64_t i = 0; i < pages; ++i)
-        if (!(frames[i] = pool.map_new_frame(ts::vspace, buffer_address + i * 4096, abi::rights::read | abi::rights::write)))
-            return false;
     notification = pool.allocate(abi::ObjectType::notification);
     if (!notification) return false;
-    if (int64_t e = sys::blk::attach_buffer_pages(server, frames, pages); e < 0) server_gone("attach_buffer", e);
+    // The buffer pages are the server's memory, mapped here.
+    if (int64_t e = sys::blk::attach_buffer_pages(server, pages, slots, pool, buffer_address); e < 0)
+        server_gone("attach_buffer", e);
     if (int64_t e = sys::blk::attach_notification(server, notification); e < 0) server_gone("attach_notification", e);
     return true;
 }

@@ -14,10 +14,11 @@
 // with a finished request. Nothing waits for the disk: requests are
 // queued to the device and answered with a tag at once.
 //
-// Data moves by DMA straight between the disk and frames the clients lent
-// us (attach_buffer): each request is one descriptor chain, a header, a
-// descriptor per physically contiguous run of the client's buffer, and a
-// status byte.
+// Data moves by DMA straight between the disk and clients' buffer pages:
+// frames of our own DMA memory that each client maps (attach_buffer), so
+// that no memory the device may still write is ever reclaimed under it.
+// Each request is one descriptor chain, a header, a descriptor per
+// physically contiguous run of the client's buffer, and a status byte.
 #include <cstddef>
 
 #include "abi/blk.hpp"
@@ -335,27 +336,22 @@ bool keep(Cptr received, Cptr& kept) {
 }
 
 ipc::Message attach_buffer(Client& c, const ipc::Received& m) {
-    uint64_t first = m.message.words[0], n = ipc::tag_caps(m.message.tag);
-    if (n == 0 || first >= blk::max_buffer_pages || n > blk::max_buffer_pages - first) return error(Error::bad_argument);
-    // Pages under requests the device may still be working on stay.
-    if (c.pending)
-        for (uint64_t i = 0; i < n; ++i)
-            if (c.pages[first + i]) return error(Error::would_block);
-    uint64_t physical[abi::ipc::max_caps];
+    uint64_t first = m.message.words[0], n = m.message.words[1];
+    if (n == 0 || n > abi::ipc::max_caps || first >= blk::max_buffer_pages || n > blk::max_buffer_pages - first)
+        return error(Error::bad_argument);
     for (uint64_t i = 0; i < n; ++i) {
-        sys::CapabilityInfo info = sys::cap_identify(staging + i);
-        if (info.type != ObjectType::frame) return error(Error::wrong_type);
-        if ((info.rights & (abi::rights::read | abi::rights::write)) != (abi::rights::read | abi::rights::write))
-            return error(Error::insufficient_rights);
-        sys::ValueResult a = sys::frame_physical_address(staging + i);
-        if (!sys::ok(a.status)) return error(sys::error_of(a.status));
-        physical[i] = a.value;
+        uint64_t page = first + i;
+        if (!c.pages[page]) {
+            Cptr frame = dma_pool.allocate(ObjectType::frame);
+            if (!frame) return error(Error::out_of_memory);
+            sys::ValueResult a = sys::frame_physical_address(frame);
+            if (!sys::ok(a.status)) return error(sys::error_of(a.status));
+            c.pages[page] = frame;
+            c.physical[page] = a.value;
+        }
+        ipc::buffer().caps[i] = c.pages[page];
     }
-    for (uint64_t i = 0; i < n; ++i) {
-        if (!keep(staging + i, c.pages[first + i])) return error(Error::out_of_memory);
-        c.physical[first + i] = physical[i];
-    }
-    return ipc::Message{};
+    return ipc::Message{ipc::make_tag(0, 0, n), {}};
 }
 
 ipc::Message attach_notification(Client& c, const ipc::Received& m) {

@@ -275,8 +275,9 @@ int32_t new_backing_page() {
 // --- the swap disk (docs/paging.md, "Swap") ------------------------------
 //
 // With a block server (abi/blk.hpp) the store is the disk: slots of 4 KiB
-// (8 sectors), one bit each. The server gets 64 pages of ours once
-// (attach_buffer); pages go through them (a copy, 4 KiB each way):
+// (8 sectors), one bit each. The server gives us 64 buffer pages of its
+// own memory once (attach_buffer); pages go through them (a copy, 4 KiB
+// each way):
 // buffer pages 0..31 for write clusters, 32..63 for reads. The pager is
 // single-threaded and simple about waiting: it submits one request, then
 // waits on its block notification (notification_wait) until the request
@@ -392,18 +393,18 @@ bool attach_disk() {
     b.caps[0] = done;
     r = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::attach_notification, 0, 1), {}});
     if (r.result != 0 || r.label() != 0) return refuse("attach_notification", r.result ? r.result : -int64_t(r.label()));
-    // The buffer: pages of the store's memory (a RAM store is not used with a disk).
-    Cptr lent[abi::blk::max_buffer_pages];
+    // The buffer: the server's own pages, mapped here (the device writes
+    // them, so they are never ours to reclaim).
+    b.receive_cnode = ts::cnode;
     for (uint32_t i = 0; i < abi::blk::max_buffer_pages; ++i) {
-        lent[i] = backing_memory.allocate(ObjectType::frame);
-        if (!lent[i] || !sys::ok(map(lent[i], ts::vspace, disk_buffer_window + i * page, rights::read | rights::write)))
-            return refuse("no memory for the buffer", abi::error_code(Error::out_of_memory));
-    }
-    for (uint32_t i = 0; i < abi::blk::max_buffer_pages; i += 3) {
-        uint32_t n = abi::blk::max_buffer_pages - i < 3 ? uint32_t(abi::blk::max_buffer_pages - i) : 3;
-        for (uint32_t k = 0; k < n; ++k) b.caps[k] = lent[i + k];
-        r = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::attach_buffer, 8, n), {i}});
-        if (r.result != 0 || r.label() != 0) return refuse("attach_buffer", r.result ? r.result : -int64_t(r.label()));
+        Cptr frame = slots.allocate();
+        if (!frame) return refuse("no slot for the buffer", abi::error_code(Error::out_of_memory));
+        b.receive_index = frame;
+        r = ipc::call(abi::pager::blk_slot, ipc::Message{ipc::make_tag(abi::blk::attach_buffer, 16), {i, 1}});
+        if (r.result != 0 || r.label() != 0 || ipc::tag_caps(r.message.tag) != 1)
+            return refuse("attach_buffer", r.result ? r.result : -int64_t(r.label() ? r.label() : 1));
+        if (!sys::ok(map(frame, ts::vspace, disk_buffer_window + i * page, rights::read | rights::write)))
+            return refuse("cannot map the buffer", abi::error_code(Error::out_of_memory));
     }
     swap.init(swap_words, uint32_t(disk_slots));
     disk = true;

@@ -3,8 +3,11 @@
 //
 // A client talks to the server through an endpoint capability badged with
 // its client id (the root task hands these out). Data never travels in
-// messages: a client lends the server frames once (attach_buffer), and the
-// device reads and writes them directly (DMA). Requests are asynchronous,
+// messages: the server gives each client buffer pages once (attach_buffer),
+// frames of the server's own memory that the client maps, and the device
+// reads and writes them directly (DMA). The frames stay the server's: a
+// client that dies, or whose memory is reclaimed, cannot leave the device
+// writing into memory that has gone to someone else. Requests are asynchronous,
 // so one client may have several in flight and the server never holds a
 // reply right while the disk works: submit returns at once with a request
 // tag, and the server signals the client's notification when requests
@@ -27,9 +30,11 @@ inline constexpr uint64_t max_in_flight = 16;     // per client
 // maximum sectors per request.
 inline constexpr uint64_t info = 1;
 
-// attach_buffer(w0 = first page index), with up to 3 frame capabilities
-// (read and write rights): the frames become pages first..first+n-1 of the
-// client's buffer. Call again for more pages.
+// attach_buffer(w0 = first page index, w1 = count, 1..3) -> `count` frame
+// capabilities (read and write), pages first..first+count-1 of the
+// client's buffer, into the receive window of the client's IPC buffer.
+// The same page asked for again is the same frame. out_of_memory when the
+// server's memory for buffers is spent.
 inline constexpr uint64_t attach_buffer = 2;
 
 // attach_notification(), with one notification capability (write right):

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "abi/blk.hpp"
+#include "sys/resources.hpp"
 #include "sys/syscall.hpp"
 
 namespace sys::blk {
@@ -18,10 +19,12 @@ struct Info {
 };
 Info info(Cptr server);
 
-// Lends up to 3 frames (read and write rights) as buffer pages first...
-int64_t attach_buffer(Cptr server, uint64_t first_page, const Cptr* frames, unsigned count);
-// Lends every frame: pages 0..count-1, three per call.
-int64_t attach_buffer_pages(Cptr server, const Cptr* frames, unsigned count);
+// Asks for buffer page `page`: the server's frame arrives in the empty slot
+// `receive` of our own CNode (the caller maps it).
+int64_t attach_buffer(Cptr server, uint64_t page, Cptr receive);
+// Asks for buffer pages 0..count-1 into new slots of `slots` and maps them
+// at address.. in our address space, with page tables from `pool`.
+int64_t attach_buffer_pages(Cptr server, unsigned count, SlotAllocator& slots, UntypedPool& pool, uint64_t address);
 int64_t attach_notification(Cptr server, Cptr notification);
 
 struct Submitted {
