@@ -33,7 +33,7 @@ struct Zombie {
 static_assert(sizeof(Zombie) <= sizeof(Slot));
 Zombie* zombies;
 
-constexpr uint64_t clear_chunk = 64 * 1024;  // bytes zeroed between preemption points
+constexpr uint64_t clear_chunk = 16 * 1024;  // bytes zeroed between preemption points
 
 Thread* thread_at(uint64_t object) { return reinterpret_cast<Thread*>(object); }
 
