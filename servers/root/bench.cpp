@@ -238,6 +238,65 @@ void fault_round_trip() {
     sys::cap_delete(slot::cnode, thread);
 }
 
+// --- IPC with one capability transferred ------------------------------------------
+
+Cptr cap_endpoint, cap_landing;
+
+// Receives a capability with every call, deletes it, and answers: the
+// slow path both ways (capability transfer is never the fast path).
+[[noreturn]] void capability_echo(uint64_t) {
+    auto& b = *reinterpret_cast<abi::ipc::Buffer*>(thread_ipc_buffer());
+    b.receive_cnode = slot::cnode;
+    b.receive_index = cap_landing;
+    sys::ipc::receive(cap_endpoint);
+    for (;;) {
+        sys::cap_delete(slot::cnode, cap_landing);
+        sys::ipc::reply_receive(cap_endpoint, sys::ipc::Message{sys::ipc::make_tag(1, 0), {}});
+    }
+}
+
+void ipc_with_a_capability() {
+    cap_endpoint = context.memory.allocate(abi::ObjectType::endpoint);
+    cap_landing = context.slots.allocate();
+    Cptr passed = context.memory.allocate(abi::ObjectType::notification);
+    Cptr space = make_partner_space();
+    Cptr server = space && cap_endpoint && passed && cap_landing
+                      ? make_thread(space, capability_echo, 0, abi::root_priority, next_stack_top())
+                      : 0;
+    if (!server) return (void)sys::print("bench: could not set up the capability benchmark\n");
+    sys::thread_resume(server);
+    sys::yield();
+    const sys::ipc::Message m{sys::ipc::make_tag(1, 0, 1), {}};
+    for (uint64_t i = 0; i < 100; ++i) {
+        sys::ipc::buffer().caps[0] = passed;
+        sys::ipc::call(cap_endpoint, m);
+    }
+    uint64_t start = rdtsc();
+    for (uint64_t i = 0; i < rounds; ++i) {
+        sys::ipc::buffer().caps[0] = passed;
+        sys::ipc::call(cap_endpoint, m);
+    }
+    report("IPC round trip with one capability transferred (and deleted by the receiver)", rdtsc() - start, rounds);
+    sys::thread_suspend(server);
+    sys::cap_delete(slot::cnode, server);
+}
+
+// --- spawn and wait ---------------------------------------------------------------
+
+void spawn_and_wait() {
+    constexpr uint64_t spawns = 50;
+    const char* argv[] = {"exit_code", "0"};
+    sys::loader::Task task;
+    if (!run_program(2, argv, 100, task)) return (void)sys::print("bench: could not spawn exit_code\n");
+    sys::loader::wait(start_loader(), task);
+    uint64_t start = rdtsc();
+    for (uint64_t i = 0; i < spawns; ++i)
+        if (!run_program(2, argv, 100, task) || sys::loader::wait(start_loader(), task) != 0)
+            return (void)sys::print("bench: spawn %lu failed\n", i);
+    report("spawn and wait of a small program (exit_code: built by the loader, paged in, exits)", rdtsc() - start,
+           spawns);
+}
+
 // --- a signal to a waiting higher-priority thread ----------------------------------
 
 volatile uint64_t woken_at, woken_total, wakeups;
@@ -287,6 +346,8 @@ int run_benchmarks() {
     pager_fault();
     ipc_round_trips();
     long_operation_latency();
+    ipc_with_a_capability();
+    spawn_and_wait();
     fault_round_trip();
     signal_to_higher_priority();     // lowers our priority to 200
     yield_between_address_spaces();  // last: it lowers our own priority for good
