@@ -36,7 +36,8 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
     Slot* cnode = lookup_in(to, in->receive_cnode);
     if (!cnode || cnode->cap.type != ObjectType::cnode || !(cnode->cap.rights & abi::rights::write)) return 0;
     uint64_t arrived = 0;
-    for (uint64_t i = 0; i < count && i < message::max_caps; ++i) {
+    static_assert(message::tag_caps(~0ull) <= message::max_caps, "a tag names no more capabilities than a buffer holds");
+    for (uint64_t i = 0; i < count; ++i) {
         Slot* source = lookup_in(from, out->caps[i]);
         Slot* target = cnode::slot_at(cnode->cap, in->receive_index + arrived);
         if (source && target && derive_into(source, target) == Error::none) ++arrived;

@@ -44,6 +44,20 @@ sys::ProgramResources server_resources(Cptr memory, Cptr first_task_slot) {
                                  scratch_address, server_cnode_radix, first_task_slot};
 }
 
+// Builds a server from its file in the initrd with its arguments, not yet
+// running: we hand it its capabilities (and become its fault handler)
+// before it starts.
+bool build_server(const cpio::File& file, int argc, const char* const* argv, sys::ProgramResources& r) {
+    sys::ProgramRequest request{file.data, file.size, argc, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+    request.resume = false;
+    const char* why = "";
+    if (int64_t e = sys::start_program(r, request, &why); e < 0) {
+        sys::print("root: %s: %s\n", argv[0], sys::describe(sys::error_of(e)));
+        return fail(why);
+    }
+    return true;
+}
+
 // Servers read programs from the initrd: map it read-only at the same place
 // as in our own address space. Every mapping needs a frame capability of
 // its own: each is made in one staging slot of ours, mapped, and moved into
@@ -265,10 +279,7 @@ bool build_pager() {
     lib::format_to(store, sizeof store, "%lu", p.store_pages);
     lib::format_to(radix, sizeof radix, "%u", p.cnode_radix);
     const char* argv[] = {"pager", frames_text, policy, first, "3", initrd, store, radix, cluster, readahead};
-    sys::ProgramRequest req{file.data, file.size, 10, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
-    req.resume = false;
-    const char* why = "";
-    if (!sys::ok(sys::start_program(r, req, &why))) return fail(why);
+    if (!build_server(file, 10, argv, r)) return false;
     if (!sys::ok(sys::cap_copy(r.cnode, abi::pager::service_slot, slot::cnode, pager_endpoint))) return fail("pager endpoint");
     for (unsigned i = 0; i < 3; ++i)
         if (!sys::ok(sys::cap_move(r.cnode, pager_memory_first + i, slot::cnode, regions[i]))) return fail("pager memory");
@@ -338,13 +349,7 @@ bool build_loader() {
     lib::format_to(first, sizeof first, "%lu", pool_first);
     lib::format_to(count, sizeof count, "%u", pool_regions);
     const char* argv[] = {"loader", size, first, count};
-    sys::ProgramRequest p{file.data, file.size, 4, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
-    p.resume = false;
-    const char* why = "";
-    if (int64_t e = sys::start_program(r, p, &why); e < 0) {
-        sys::print("root: loader: %s\n", sys::describe(sys::error_of(e)));
-        return fail(why);
-    }
+    if (!build_server(file, 4, argv, r)) return false;
 
     // It sleeps below our priority until we wait: hand it what it needs.
     if (!sys::ok(sys::cap_copy(r.cnode, abi::loader::service_slot, slot::cnode, endpoint))) return fail("endpoint");
@@ -430,10 +435,7 @@ bool build_blk() {
     lib::format_to(count_text, sizeof count_text, "%lu", count);
     lib::format_to(line_text, sizeof line_text, "%u", line);
     const char* argv[] = {"blk", base_text, count_text, line_text};
-    sys::ProgramRequest p{file.data, file.size, 4, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
-    p.resume = false;
-    const char* why = "";
-    if (!sys::ok(sys::start_program(r, p, &why))) return fail(why);
+    if (!build_server(file, 4, argv, r)) return false;
     // Exactly what it needs: its endpoint, the device's ports, the
     // handler of its line, memory for its queue.
     int64_t e = 0;

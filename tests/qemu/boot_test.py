@@ -463,32 +463,32 @@ def scenario_pager_bad_budgets(args, tap):
                   r"^pager_stress: pages=300000 refused: 1 to 262144 pages$")
 
 
+def check_default_run(tap, result, prefix=""):
+    """The default configuration (boot.cfg) ran: eight programs started and
+    exited with status 0, no panic, and QEMU reports success."""
+    check_present(tap, result.log, f"{prefix}eight programs start", r"^root: started 8 programs from boot.cfg$")
+    statuses = re.findall(r"^root: task \d+ exited with status (-?\d+)$", result.log, re.MULTILINE)
+    tap.check(statuses == ["0"] * 8, f"{prefix}all eight exit with status 0", f"statuses: {statuses}")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
 def scenario_default_at(memory):
     def run(args, tap):
         """The default configuration (boot.cfg) at a given memory size."""
         args.memory = memory
         result = boot(args, "poweroff")
-        log = result.log
-        check_present(tap, log, f"-m {memory}: the pager starts", r"^pager: ready; 256 frames")
-        check_present(tap, log, f"-m {memory}: the loader starts", r"^loader: ready; \d+ MiB for tasks")
-        check_present(tap, log, f"-m {memory}: eight programs start", r"^root: started 8 programs from boot.cfg$")
-        statuses = re.findall(r"^root: task \d+ exited with status (-?\d+)$", log, re.MULTILINE)
-        tap.check(statuses == ["0"] * 8, f"-m {memory}: all eight exit with status 0", f"statuses: {statuses}")
-        check_no_panic(tap, log)
-        check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+        check_present(tap, result.log, f"-m {memory}: the pager starts", r"^pager: ready; 256 frames")
+        check_present(tap, result.log, f"-m {memory}: the loader starts", r"^loader: ready; \d+ MiB for tasks")
+        check_default_run(tap, result, f"-m {memory}: ")
     return run
 
 
 def scenario_initrd_10m(args, tap):
     """An initrd with a 10 MiB file: the servers map it and programs start."""
     result = boot(args, "poweroff", initrd=args.initrd_10m)
-    log = result.log
-    check_present(tap, log, "the root task gets the whole initrd", r"^root: running; .* initrd 1\d{7} bytes")
-    check_present(tap, log, "eight programs start", r"^root: started 8 programs from boot.cfg$")
-    statuses = re.findall(r"^root: task \d+ exited with status (-?\d+)$", log, re.MULTILINE)
-    tap.check(statuses == ["0"] * 8, "all eight exit with status 0", f"statuses: {statuses}")
-    check_no_panic(tap, log)
-    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+    check_present(tap, result.log, "the root task gets the whole initrd", r"^root: running; .* initrd 1\d{7} bytes")
+    check_default_run(tap, result)
 
 
 def scenario_pingpong(args, tap):
@@ -687,13 +687,8 @@ def scenario_big_initrd(args, tap):
     root task a CNode large enough for every page (16,384 slots would not
     be), the servers map it, and the default configuration runs."""
     result = boot(args, "poweroff", initrd=args.big_initrd)
-    log = result.log
-    check_present(tap, log, "the root task gets the whole 67 MiB initrd", r"^root: running; .* initrd 7\d{7} bytes")
-    check_present(tap, log, "eight programs start", r"^root: started 8 programs from boot.cfg$")
-    statuses = re.findall(r"^root: task \d+ exited with status (-?\d+)$", log, re.MULTILINE)
-    tap.check(statuses == ["0"] * 8, "all eight exit with status 0", f"statuses: {statuses}")
-    check_no_panic(tap, log)
-    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+    check_present(tap, result.log, "the root task gets the whole 67 MiB initrd", r"^root: running; .* initrd 7\d{7} bytes")
+    check_default_run(tap, result)
 
 
 def scenario_too_big_initrd(args, tap):
