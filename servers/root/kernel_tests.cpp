@@ -403,7 +403,27 @@ void avx_state_survives_preemption(Test& t) {
 
 }  // namespace
 
+// The kernel's longest timer latency: read through the console with the
+// read right only, reset on request, and bounded by a tick (the figure
+// counts up to one timer period).
+void timer_latency_is_reported(Test& t) {
+    Cptr write_only = free_slot();
+    sys::cap_mint(slot::cnode, write_only, slot::cnode, slot::console, rights::write, 0);
+    t.expect(sys::debug_timer_latency(write_only, false).status, Error::insufficient_rights, "without the read right");
+    t.expect(sys::debug_timer_latency(slot::thread, false).status, Error::wrong_type, "through a thread");
+    sys::LatencyResult first = sys::debug_timer_latency(slot::console, true);
+    t.expect(first.status, Error::none, "read and reset");
+    uint64_t tick_ns = 1000000000ull / context.info->timer_hz;
+    if (first.nanoseconds >= tick_ns) t.fail("a latency of %lu ns, not under one tick (%lu ns)", first.nanoseconds, tick_ns);
+    uint64_t end = sys::rdtsc() + context.info->tsc_hz / 100;  // ~10 ticks of ordinary calls
+    while (sys::rdtsc() < end) sys::cap_identify(0);
+    sys::LatencyResult after = sys::debug_timer_latency(slot::console, false);
+    if (after.nanoseconds == 0) t.fail("no latency measured over 10 ticks (the timer handler does not measure)");
+    sys::cap_delete(slot::cnode, write_only);
+}
+
 const Case kernel_cases[] = {
+    {"debug: the longest timer latency is read with the console's read right and reset", timer_latency_is_reported},
     {"capabilities: a forged slot index is refused", forged_slot_is_refused},
     {"syscalls: an unknown call number is refused", unknown_syscall_is_refused},
     {"capabilities: a right removed by mint is refused", mint_removes_rights},
