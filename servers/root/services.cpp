@@ -11,6 +11,7 @@
 #include "sys/pci.hpp"
 #include "sys/program.hpp"
 #include "sys/text.hpp"
+#include "sys/trace.hpp"
 
 namespace root {
 
@@ -95,6 +96,9 @@ Cptr server_faults;
 volatile bool pager_dead, loader_dead;
 constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3;
 constexpr uint8_t supervisor_priority = 255;
+// The servers' threads, by badge, to name them in a trace begun later.
+Cptr server_threads[4];
+constexpr const char* server_names[4] = {"", "pager", "loader", "blk"};
 
 // A server built with resume = false gets our fault endpoint (badged) and
 // starts.
@@ -110,8 +114,18 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
     sys::cap_delete(slot::cnode, fault);
     context.slots.free(ipc_copy);
     context.slots.free(fault);
+    server_threads[badge] = r.thread;
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
 }
+
+}  // namespace
+
+void name_servers_in_trace() {
+    for (uint64_t badge = 1; badge < 4; ++badge)
+        if (server_threads[badge]) sys::trace::name_thread(slot::console, server_threads[badge], server_names[badge]);
+}
+
+namespace {
 
 // --- the swap disk ---------------------------------------------------------
 //
