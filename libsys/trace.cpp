@@ -40,8 +40,6 @@ DumpResult dump(Cptr control_console, Cptr read_console) {
             result.status = got.status;
             break;
         }
-        // Lost records were dropped after the last one read before them.
-        if (got.lost) print("trace: lost %lu\n", got.lost);
         result.lost += got.lost;
         if (!got.count) break;
         for (uint64_t i = 0; i < got.count; ++i) {
@@ -51,6 +49,9 @@ DumpResult dump(Cptr control_console, Cptr read_console) {
         }
         result.records += got.count;
     }
+    // Recording is off while we read, and a full buffer drops new records,
+    // so every lost record came after the last one printed.
+    if (result.lost) print("trace: lost %lu\n", result.lost);
     print("trace: end records=%lu lost=%lu\n", result.records, result.lost);
     if (before.was_on) control(control_console, Op::on);
     return result;

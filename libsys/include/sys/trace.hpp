@@ -47,8 +47,9 @@ struct DumpResult {
     uint64_t records, lost;
 };
 // Stops recording, prints every unread record between the lines
-// "trace: begin tsc_hz=N" and "trace: end records=N lost=N" (a line
-// "trace: lost N" where records were dropped), then restores the previous
+// "trace: begin tsc_hz=N" and "trace: end records=N lost=N" (before the
+// end, "trace: lost N" if the buffer was full and records were dropped:
+// they came after the last one printed), then restores the previous
 // state. control_console needs the write right, read_console the read right.
 DumpResult dump(Cptr control_console, Cptr read_console);
 
