@@ -23,10 +23,12 @@ constinit Ring<Record, config::trace ? abi::trace::buffer_records : 1> ring;
 
 }  // namespace
 
-// Out of line, so a hook on a fast path stays a load and a branch.
-[[gnu::noinline]] void detail::append(Kind kind, uint32_t tid, uint32_t peer, uint32_t object, uint64_t value,
-                                      uint8_t flags) {
-    ring.push(Record{arch::rdtsc(), tid, uint8_t(kind), flags, 0, peer, object, value});
+// Reached only from record()'s asm call (trace.hpp), with interrupts off.
+[[gnu::noinline, gnu::no_caller_saved_registers, gnu::used]] void detail::append(uint64_t kind, uint64_t tid,
+                                                                             uint64_t peer, uint64_t object,
+                                                                             uint64_t value, uint64_t flags) {
+    ring.push(Record{arch::rdtsc(), uint32_t(tid), uint8_t(kind), uint8_t(flags), 0, uint32_t(peer), uint32_t(object),
+                     value});
 }
 
 void configure(const lib::CommandLine& cmdline) {
