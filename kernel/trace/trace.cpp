@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "common/string.hpp"
 #include "debug/log.hpp"
+#include "mm/physmap.hpp"
 #include "syscall/user_access.hpp"
 #include "trace/reader.hpp"
 #include "trace/ring.hpp"
@@ -21,14 +22,48 @@ using abi::trace::Record;
 // it pays no memory for the buffer either.
 constinit Ring<Record, config::trace ? abi::trace::buffer_records : 1> ring;
 
+// Each hook's no-op and the recording code it jumps to when on: the
+// section the linker gathers from every record() (trace.hpp).
+struct Site {
+    uint64_t hook;
+    uint64_t target;
+};
+// Weak: a build without tracing has no such section.
+extern "C" [[gnu::weak]] const Site __start_trace_sites[];
+extern "C" [[gnu::weak]] const Site __stop_trace_sites[];
+
+constexpr uint8_t nop5[5] = {0x0f, 0x1f, 0x44, 0x00, 0x00};  // nopl 0(%rax,%rax,1)
+constexpr uint8_t jmp_rel32 = 0xE9;
+
+// Rewrites every hook. Kernel text is mapped read-only and executable, so
+// the bytes are written through the direct map's writable alias of the
+// same frames. Interrupts are off and there is one CPU: no hook runs
+// half-written; the return to user mode (iretq or sysret) comes before any
+// patched hook runs again, and the emulated and real CPUs both notice
+// stores to code by its physical address.
+void patch_hooks(bool on) {
+    for (const Site* site = __start_trace_sites; site != __stop_trace_sites; ++site) {
+        auto* code = mm::phys_to_virt<uint8_t>(mm::kernel_virt_to_phys(reinterpret_cast<const void*>(site->hook)));
+        if (!on) {
+            memcpy(code, nop5, sizeof nop5);
+            continue;
+        }
+        // Both ends lie in the kernel image (2 GiB at most): rel32 reaches.
+        auto offset = int32_t(int64_t(site->target - (site->hook + sizeof nop5)));
+        code[0] = jmp_rel32;
+        memcpy(code + 1, &offset, sizeof offset);
+    }
+}
+
 }  // namespace
 
+detail::Pending detail::pending;
+
 // Reached only from record()'s asm call (trace.hpp), with interrupts off.
-[[gnu::noinline, gnu::no_caller_saved_registers, gnu::used]] void detail::append(uint64_t kind, uint64_t tid,
-                                                                             uint64_t peer, uint64_t object,
-                                                                             uint64_t value, uint64_t flags) {
-    ring.push(Record{arch::rdtsc(), uint32_t(tid), uint8_t(kind), uint8_t(flags), 0, uint32_t(peer), uint32_t(object),
-                     value});
+[[gnu::noinline, gnu::no_caller_saved_registers, gnu::used]] void detail::append() {
+    const Pending& p = pending;
+    ring.push(Record{arch::rdtsc(), uint32_t(p.tid), uint8_t(p.kind), uint8_t(p.flags), 0, uint32_t(p.peer),
+                     uint32_t(p.object), p.value});
 }
 
 void configure(const lib::CommandLine& cmdline) {
@@ -37,11 +72,15 @@ void configure(const lib::CommandLine& cmdline) {
         klog::warn("cmdline: trace=1 ignored: this kernel was built with -Dtrace=false");
         return;
     }
-    detail::recording = true;
+    set_recording(true);
     klog::info("trace: recording from boot (%zu records)", ring.capacity());
 }
 
-void set_recording(bool on) { detail::recording = on && config::trace; }
+void set_recording(bool on) {
+    on = on && config::trace;
+    if (on != detail::recording) patch_hooks(on);
+    detail::recording = on;
+}
 
 void clear() { ring.clear(); }
 
