@@ -97,7 +97,7 @@ volatile bool pager_dead, loader_dead;
 constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3;
 constexpr uint8_t supervisor_priority = 255;
 // The servers' threads, by badge, to name them in a trace begun later.
-Cptr server_threads[4];
+Cptr server_threads[4], supervisor_thread;
 constexpr const char* server_names[4] = {"", "pager", "loader", "blk"};
 
 // A server built with resume = false gets our fault endpoint (badged) and
@@ -123,6 +123,7 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
 void name_servers_in_trace() {
     for (uint64_t badge = 1; badge < 4; ++badge)
         if (server_threads[badge]) sys::trace::name_thread(slot::console, server_threads[badge], server_names[badge]);
+    if (supervisor_thread) sys::trace::name_thread(slot::console, supervisor_thread, "supervisor");
 }
 
 namespace {
@@ -546,6 +547,7 @@ bool start_supervisor() {
     server_faults = context.memory.allocate(ObjectType::endpoint);
     Cptr thread = server_faults ? make_thread(slot::vspace, supervise, 0, supervisor_priority, next_stack_top()) : 0;
     if (!thread) return fail("no memory for the supervisor");
+    supervisor_thread = thread;
     return sys::ok(sys::thread_resume(thread)) || fail("cannot start the supervisor");
 }
 
