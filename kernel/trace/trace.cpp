@@ -38,9 +38,9 @@ constexpr uint8_t jmp_rel32 = 0xE9;
 // Rewrites every hook. Kernel text is mapped read-only and executable, so
 // the bytes are written through the direct map's writable alias of the
 // same frames. Interrupts are off and there is one CPU: no hook runs
-// half-written; the return to user mode (iretq or sysret) comes before any
-// patched hook runs again, and the emulated and real CPUs both notice
-// stores to code by its physical address.
+// half-written. A hook may run again within this very system call (its
+// exit hook), so the CPU is serialized afterwards, as the Intel SDM asks
+// of code modified through another linear address.
 void patch_hooks(bool on) {
     for (const Site* site = __start_trace_sites; site != __stop_trace_sites; ++site) {
         auto* code = mm::phys_to_virt<uint8_t>(mm::kernel_virt_to_phys(reinterpret_cast<const void*>(site->hook)));
@@ -53,6 +53,7 @@ void patch_hooks(bool on) {
         code[0] = jmp_rel32;
         memcpy(code + 1, &offset, sizeof offset);
     }
+    arch::cpuid(0);  // serializing
 }
 
 }  // namespace
