@@ -121,5 +121,8 @@ Error sys_irq_issue(Call&);
 Error sys_irq_set_notification(Call&);
 Error sys_irq_ack(Call&);
 Error sys_frame_physical_address(Call&);
+// MSI and the routing of interrupts (docs/drivers.md, "Interrupt routing")
+Error sys_irq_issue_msi(Call&);
+Error sys_irq_control_info(Call&);
 
 }  // namespace syscall

@@ -12,6 +12,9 @@ inline constexpr unsigned line_count = 16;
 inline constexpr unsigned cascade_line = 2;
 
 void remap_and_mask();
+// Masks all sixteen lines, the cascade too: for when the I/O APIC takes
+// over every interrupt.
+void mask_all();
 void mask(unsigned line);
 void unmask(unsigned line);
 // Acknowledges the interrupt of `line` (the slave and then the master).
@@ -19,5 +22,8 @@ void end_of_interrupt(unsigned line);
 // Whether the PIC really has `line` in service: IRQ 7 and 15 may be
 // spurious, raised and withdrawn before the CPU took them.
 bool in_service(unsigned line);
+// Whether the firmware set `line` level-triggered in the edge/level
+// control registers (ports 0x4D0-0x4D1): the lines PCI interrupts share.
+bool level_triggered(unsigned line);
 
 }  // namespace arch::pic
