@@ -4,7 +4,7 @@
 // pc machine: the PCI host bridge and the CMOS real-time clock.
 #include <initializer_list>
 
-#include "sys/pci.hpp"
+#include "edu.hpp"
 #include "test_support.hpp"
 
 namespace root::testing {
@@ -245,71 +245,6 @@ void msi_vectors_run_out_and_come_back(Test& t) {
                before.ioapic ? "I/O APIC" : "8259 PICs", before.free_msi);
 }
 
-// QEMU's "edu" teaching device (-device edu): its MSI is raised on demand
-// by a register write, so the kernel's MSI path can be driven without a
-// disk. Registers in BAR0: 0x24 interrupt status, 0x60 raise, 0x64 clear.
-constexpr uint16_t edu_vendor = 0x1234, edu_device = 0x11E8;
-constexpr uint64_t edu_window = 0x00003B0000000000ull;
-
-struct Edu {
-    volatile uint32_t* registers = nullptr;
-    sys::pci::Address at{};
-    uint8_t msi = 0;
-    Cptr config = 0;
-    void raise() { registers[0x60 / 4] = 1; }
-    void clear() { registers[0x64 / 4] = registers[0x24 / 4]; }
-    // The message its MSI capability sends: address (and the upper half if
-    // the capability is 64-bit), data.
-    void point(uint64_t message) {
-        sys::pci::Config config(this->config);
-        bool wide = config.read16(at, uint8_t(msi + 2)) & 0x80;
-        config.write32(at, uint8_t(msi + 4), uint32_t(message));
-        if (wide) config.write32(at, uint8_t(msi + 8), 0);
-        config.write16(at, uint8_t(msi + (wide ? 12 : 8)), uint16_t(message >> 32));
-    }
-};
-
-// Finds the device, maps its registers and points its MSI at `message`.
-// Skips the case when the machine has no edu device.
-bool set_up_edu(Test& t, Edu& edu, uint64_t message) {
-    namespace pci = sys::pci;
-    edu.config = issue_ports(pci::config_first_port, pci::config_port_count);
-    pci::Config config(edu.config);
-    pci::Device d;
-    if (!pci::find(config, edu_vendor, edu_device, d)) {
-        t.skip("no edu device (qemu-system-x86_64 ... -device edu)");
-        return false;
-    }
-    edu.at = d.at;
-    pci::Bar bar = pci::read_bar(config, d.at, 0);
-    edu.msi = pci::find_capability(config, d.at, pci::capability_msi);
-    Cptr frame = bar.present && !bar.io ? device_frame(bar.base) : 0;
-    if (!frame || !edu.msi) {
-        t.fail("edu: BAR0 0x%lx, MSI capability at 0x%x: cannot use it", bar.base, edu.msi);
-        return false;
-    }
-    if (!sys::ok(context.memory.map_frame(frame, slot::vspace, edu_window, rights::read | rights::write))) {
-        t.fail("cannot map edu's registers");
-        return false;
-    }
-    edu.registers = reinterpret_cast<volatile uint32_t*>(edu_window);
-    config.write16(d.at, pci::reg::command, uint16_t(config.read16(d.at, pci::reg::command) | pci::command::memory_space |
-                                                     pci::command::bus_master | pci::command::interrupt_disable));
-    edu.point(message);
-    uint16_t control = config.read16(d.at, uint8_t(edu.msi + 2));
-    config.write16(d.at, uint8_t(edu.msi + 2), uint16_t((control & ~0x70) | 1));  // one vector, enabled
-    edu.clear();
-    return true;
-}
-
-void tear_down_edu(Edu& edu) {
-    if (!edu.registers) return;
-    sys::pci::Config config(edu.config);
-    edu.clear();
-    uint8_t at = uint8_t(edu.msi + 2);
-    config.write16(edu.at, at, uint16_t(config.read16(edu.at, at) & ~1));
-}
-
 // An MSI reaches the bound notification; one that comes before irq_ack is
 // held and signalled at the acknowledgement (never lost, never doubled);
 // an acknowledgement with nothing held signals nothing; a handler deleted
@@ -321,7 +256,10 @@ void msi_reaches_a_notification(Test& t) {
     sys::ValueResult m = sys::irq_issue_msi(slot::irq_control, slot::cnode, handler);
     t.expect(m.status, Error::none, "an MSI vector");
     Edu edu;
-    if (set_up_edu(t, edu, m.value)) {
+    Edu::Open opened = edu.open(m.value);
+    if (opened == Edu::Open::absent) t.skip("no edu device (qemu-system-x86_64 ... -device edu)");
+    if (opened == Edu::Open::unusable) t.fail("edu: cannot map its registers or find its MSI capability");
+    if (opened == Edu::Open::ok) {
         t.expect(sys::irq_set_notification(handler, n), Error::none, "bind it");
         edu.raise();
         if (wait_for_interrupt(n) != 1) t.fail("the MSI did not reach the notification");
@@ -367,7 +305,7 @@ void msi_reaches_a_notification(Test& t) {
         edu.raise();
         if (wait_for_interrupt(other) != 1) t.fail("no MSI after the stray ones");
     }
-    tear_down_edu(edu);
+    edu.close();
     for (Cptr s : {handler, again, n, other}) sys::cap_delete(slot::cnode, s);
 }
 
