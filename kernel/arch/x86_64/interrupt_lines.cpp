@@ -46,10 +46,6 @@ bool line_of_vector(uint8_t vector, unsigned& line) {
     return true;
 }
 
-bool level_triggered(unsigned line) {
-    return active == Controller::ioapic ? ioapic::mode_of(line).level : pic::level_triggered(line);
-}
-
 void mask(unsigned line) {
     if (active == Controller::ioapic) ioapic::mask(line);
     else pic::mask(line);

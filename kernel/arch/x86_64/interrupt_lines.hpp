@@ -26,10 +26,6 @@ uint8_t vector_of(unsigned line);
 // The line whose interrupts arrive at `vector`, if any.
 bool line_of_vector(uint8_t vector, unsigned& line);
 
-// Whether the line is level-triggered (a PCI INTx line): it stays raised
-// until the device is served.
-bool level_triggered(unsigned line);
-
 void mask(unsigned line);
 void unmask(unsigned line);
 

@@ -8,7 +8,6 @@ namespace arch::pic {
 namespace {
 constexpr uint16_t master_command = 0x20, master_data = 0x21;
 constexpr uint16_t slave_command = 0xA0, slave_data = 0xA1;
-constexpr uint16_t edge_level_control = 0x4D0;  // one byte per chip
 constexpr uint8_t end_of_interrupt_command = 0x20, read_in_service = 0x0B;
 
 uint16_t data_port(unsigned line) { return line < 8 ? master_data : slave_data; }
@@ -51,7 +50,5 @@ bool in_service(unsigned line) {
     outb(command, read_in_service);
     return inb(command) & bit(line);
 }
-
-bool level_triggered(unsigned line) { return inb(uint16_t(edge_level_control + line / 8)) & bit(line); }
 
 }  // namespace arch::pic

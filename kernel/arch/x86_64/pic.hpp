@@ -22,8 +22,5 @@ void end_of_interrupt(unsigned line);
 // Whether the PIC really has `line` in service: IRQ 7 and 15 may be
 // spurious, raised and withdrawn before the CPU took them.
 bool in_service(unsigned line);
-// Whether the firmware set `line` level-triggered in the edge/level
-// control registers (ports 0x4D0-0x4D1): the lines PCI interrupts share.
-bool level_triggered(unsigned line);
 
 }  // namespace arch::pic
