@@ -45,7 +45,10 @@ void describe_thread(const Thread* t, inspect::ThreadInfo& r) {
     r = inspect::ThreadInfo{};
     r.id = t->id;
     memcpy(r.name, t->name, sizeof r.name);
-    r.state = inspect::ThreadState(t->state);
+    // The idle thread's own state stays "running": it is running when it
+    // is the current thread, and otherwise ready to run.
+    ThreadState state = !t->is_idle ? t->state : t == sched::current() ? ThreadState::running : ThreadState::ready;
+    r.state = inspect::ThreadState(state);
     r.priority = t->priority;
     r.flags = uint8_t((t->is_idle ? inspect::thread_flags::idle : 0) |
                       (t->faulting ? inspect::thread_flags::faulting : 0));
