@@ -59,6 +59,12 @@ def direct_map():
     return constant("mm::direct_map_base", DIRECT_MAP_FALLBACK)
 
 
+def object_id(kernel_address):
+    """An object's id as debug_cspace_info reports it: its physical address
+    (0 for objects that are not in memory, such as the console)."""
+    return kernel_address - direct_map() if kernel_address else 0
+
+
 # --- layouts from the debug information -----------------------------------
 
 
@@ -214,7 +220,7 @@ class Kernel:
 
 def describe_state(kernel, t):
     if t.state in ("blocked_send", "blocked_receive", "blocked_notification") and t.waiting_on:
-        return f"{t.state} 0x{t.waiting_on - direct_map():x}"
+        return f"{t.state} 0x{object_id(t.waiting_on):x}"
     if t.state == "blocked_reply" and t.callee:
         callee = next((o for o in kernel.threads() if o.address == t.callee), None)
         return f"blocked_reply {callee.id if callee else '?'}"
@@ -265,7 +271,7 @@ def cnode_slots(kernel, cnode, radix):
 def print_cnode(kernel, cnode, radix, depth, shown):
     for index, kind, rights, size_bits, obj, data in cnode_slots(kernel, cnode, radix):
         name = kernel.type_names.get(kind, f"type {kind}")
-        line = f"{'  ' * depth}slot {index:<5} {name:<15} {rights_text(rights)}  object 0x{obj - direct_map():x}"
+        line = f"{'  ' * depth}slot {index:<5} {name:<15} {rights_text(rights)}  object 0x{object_id(obj):x}"
         if name in ("endpoint", "notification") and data:
             line += f"  badge 0x{data:x}"
         elif name == "untyped":
@@ -297,7 +303,7 @@ mapped address; CNodes are expanded below their slot, once each."""
         t = kernel.find(arg)
         if not t.cspace:
             raise Error(f"thread {t.id} has no CSpace")
-        print(f"thread {t.id} ({t.name or '-'}): CNode radix {t.cspace_radix}, object 0x{t.cspace - direct_map():x}")
+        print(f"thread {t.id} ({t.name or '-'}): CNode radix {t.cspace_radix}, object 0x{object_id(t.cspace):x}")
         print_cnode(kernel, t.cspace, t.cspace_radix, 1, {t.cspace})
 
 
@@ -500,7 +506,7 @@ mapped there, to the same physical frame the pager holds."""
             vspace_slot = client_layout.get(client, "vspace") if client else 0
             held = translate(pager.pml4, window + i * PAGE)  # the pager's own mapping of budget frame i
             space = pager_slots.get(vspace_slot, (0, 0))[0]
-            mapped = translate(space - direct_map(), address) if space else None
+            mapped = translate(object_id(space), address) if space else None
             agrees = mapped is not None and held is not None and (mapped & ~(PAGE - 1)) == (held & ~(PAGE - 1))
             mismatches += not agrees
             flags = ("R" if frame_layout.get(record, "referenced") else ".") + ("D" if frame_layout.get(record, "dirty") else ".")
