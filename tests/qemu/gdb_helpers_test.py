@@ -18,13 +18,10 @@ power-off.
 import argparse
 import os
 import re
-import subprocess
 import sys
-import tempfile
-import time
 
+import gdb_session
 import qemu_session
-from gdb_test import free_port, wait_for_port
 from tap import Tap
 
 APPEND = "poweroff"
@@ -69,68 +66,43 @@ def main():
     helpers = os.path.join(args.source_root, "tools", "gdb", "microkernel.py")
     tap = Tap()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        serial_path = os.path.join(tmp, "serial.log")
-        command = qemu_session.qemu_command(args, APPEND, extra=["-S", "-gdb", f"tcp:127.0.0.1:{port}"])
-        with open(serial_path, "wb") as serial:
-            qemu = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=serial, stderr=subprocess.STDOUT)
-        try:
-            tap.check(wait_for_port(port, qemu, time.monotonic() + 10), "QEMU's GDB stub accepts a connection")
-            script = os.path.join(tmp, "commands.gdb")
+    def run(command, label=None):
+        """A helper's command, after a marker line that section() finds."""
+        return [f"echo ==== {label or command}\\n", command]
 
-            def run(command, label=None):
-                return [f"echo ==== {label or command}\\n", command]
-
-            lines = [
-                "set pagination off",
-                "set confirm off",
-                f"target remote 127.0.0.1:{port}",
-                f"symbol-file {args.elf}",
-                f"source {helpers}",
-                # The first fault out to the pager: the servers are up, a task faults.
-                "break object::ipc::send_fault",
-                "continue",
-                "delete",
-                "echo ==== faulting\\n",
-                "print t->id",
-                *run("mk-tasks"),
-                *run("mk-caps pager"),
-                *run("mk-caps hello_world"),
-                *run("mk-bt pager"),
-                *run("mk-symbols pager"),
-                *run("mk-break pager handle_fault"),
-                f"ignore $bpnum {SKIP_FAULTS}",
-                "continue",
-                "echo ==== stop\\n",
-                "print/x $cr3",
-                "print/x $cs",
-                "bt",
-                "list",
-                *run("mk-pager"),
-                *run("mk-tasks", label="mk-tasks 2"),
-                "delete",
-                "echo ==== continue\\n",
-                "continue",
-            ]
-            with open(script, "w") as f:
-                f.write("\n".join(lines) + "\n")
-            try:
-                gdb = subprocess.run([args.gdb, "-batch", "-nx", "-x", script], stdin=subprocess.DEVNULL,
-                                     capture_output=True, text=True, timeout=args.timeout)
-                out = gdb.stdout + gdb.stderr
-            except subprocess.TimeoutExpired as e:
-                out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-                out += "\n(gdb timed out)"
-            try:
-                status = qemu.wait(timeout=args.timeout)
-            except subprocess.TimeoutExpired:
-                status = None
-        finally:
-            if qemu.poll() is None:
-                qemu.kill()
-                qemu.wait()
-        serial = open(serial_path, encoding="utf-8", errors="replace").read().replace("\r", "")
+    session = gdb_session.run(args, APPEND, lambda port: [
+        "set pagination off",
+        "set confirm off",
+        f"target remote 127.0.0.1:{port}",
+        f"symbol-file {args.elf}",
+        f"source {helpers}",
+        # The first fault out to the pager: the servers are up, a task faults.
+        "break object::ipc::send_fault",
+        "continue",
+        "delete",
+        "echo ==== faulting\\n",
+        "print t->id",
+        *run("mk-tasks"),
+        *run("mk-caps pager"),
+        *run("mk-caps hello_world"),
+        *run("mk-bt pager"),
+        *run("mk-symbols pager"),
+        *run("mk-break pager handle_fault"),
+        f"ignore $bpnum {SKIP_FAULTS}",
+        "continue",
+        "echo ==== stop\\n",
+        "print/x $cr3",
+        "print/x $cs",
+        "bt",
+        "list",
+        *run("mk-pager"),
+        *run("mk-tasks", label="mk-tasks 2"),
+        "delete",
+        "echo ==== continue\\n",
+        "continue",
+    ])
+    tap.check(session.started, "QEMU's GDB stub accepts a connection")
+    out, status, serial = session.out, session.status, session.serial
 
     sys.stderr.write("---- gdb ----\n" + out + "\n---- serial ----\n" + serial)
     tap.check("Python Exception" not in out and "Error occurred in Python" not in out,
