@@ -9,6 +9,8 @@
 // max_slots_scanned CNode slots, then gives a cursor to go on from. A
 // listing is a snapshot per call, not across calls: threads made between
 // calls appear (their ids are larger), threads destroyed vanish.
+#include <initializer_list>
+
 #include "common/string.hpp"
 #include "mm/physmap.hpp"
 #include "object/objects.hpp"
@@ -31,6 +33,17 @@ static_assert(uint8_t(inspect::ThreadState::blocked_send) == uint8_t(ThreadState
 static_assert(uint8_t(inspect::ThreadState::blocked_receive) == uint8_t(ThreadState::blocked_receive));
 static_assert(uint8_t(inspect::ThreadState::blocked_reply) == uint8_t(ThreadState::blocked_reply));
 static_assert(uint8_t(inspect::ThreadState::blocked_notification) == uint8_t(ThreadState::blocked_notification));
+
+// Paths as the callers build them (abi::inspect::path_append).
+constexpr uint64_t path_of(std::initializer_list<uint64_t> steps) {
+    uint64_t path = 0;
+    for (uint64_t step : steps)
+        if (!inspect::path_append(path, step)) return ~0ull;
+    return path;
+}
+static_assert(path_of({}) == 0 && path_of({5}) == 5 && path_of({5, 3}) == (5 | 3 << 16));
+static_assert(path_of({1, 2, 3, 0xFFFF}) == (1 | 2 << 16 | 3ull << 32 | 0xFFFFull << 48));
+static_assert(path_of({1, 2, 3, 4, 5}) == ~0ull && path_of({0}) == ~0ull && path_of({0x10000}) == ~0ull);
 
 // An object's id: its physical address, the same through every capability.
 uint64_t object_id(uint64_t kernel_address) { return kernel_address ? kernel_address - mm::direct_map_base : 0; }
