@@ -207,15 +207,17 @@ class Kernel:
         return match[0]
 
     def program_name(self, thread):
-        """The name of the program a thread runs: its own name, or that of a
-        named thread in the same address space (threads the root task makes
-        for itself carry no name of their own)."""
-        if thread.name and thread.name != "idle":
-            return thread.name
-        for other in self.threads():
-            if other.pml4 and other.pml4 == thread.pml4 and other.name:
-                return other.name
-        raise Error(f"thread {thread.id} has no name and shares no address space with a named thread")
+        """The name of the program a thread runs: its own name if a program
+        has it, else that of a thread in the same address space whose name
+        does (the root task's extra threads, such as its supervisor, run
+        the root program)."""
+        names = [thread.name] if thread.name and not thread.is_idle else []
+        names += [o.name for o in self.threads() if o.pml4 and o.pml4 == thread.pml4 and o.name]
+        for name in names:
+            if find_program(name):
+                return name
+        raise Error(f"thread {thread.id} ({thread.name or 'no name'}) runs no program found in the build "
+                    f"directory ({build_directory()})")
 
 
 def describe_state(kernel, t):
@@ -314,7 +316,7 @@ loaded_program = None  # (path, offset) of the user program whose symbols are lo
 
 def build_directory():
     """Where the build keeps the unstripped programs: beside kernel.elf."""
-    override = gdb.parameter("mk-build-dir") if "mk-build-dir" in parameters else ""
+    override = gdb.parameter("mk-build-dir")
     if override:
         return override
     for objfile in gdb.objfiles():
@@ -323,12 +325,20 @@ def build_directory():
     raise Error("kernel.elf is not loaded; set mk-build-dir to the build directory")
 
 
-def program_file(name):
+def find_program(name):
+    """The unstripped ELF of a program, or None."""
     build = build_directory()
     for candidate in (os.path.join(build, "servers", name, name), os.path.join(build, "apps", name)):
         if os.path.isfile(candidate):
             return candidate
-    raise Error(f"no program {name!r} under {build}/servers or {build}/apps")
+    return None
+
+
+def program_file(name):
+    path = find_program(name)
+    if not path:
+        raise Error(f"no program {name!r} under {build_directory()}/servers or /apps")
+    return path
 
 
 def load_offset(path):
@@ -544,7 +554,7 @@ class BuildDirectory(gdb.Parameter):
         self.value = ""
 
 
-parameters = {"mk-build-dir": BuildDirectory()}
+BuildDirectory()
 Tasks()
 Caps()
 Symbols()
