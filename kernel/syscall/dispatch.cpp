@@ -10,6 +10,8 @@ namespace syscall {
 
 namespace {
 
+Error unassigned(Call&) { return Error::unknown_syscall; }
+
 // Indexed by abi::Syscall; the static_assert keeps the table and the ABI
 // in step.
 constexpr Handler handlers[] = {
@@ -33,9 +35,11 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
-    // 39-46 are assigned to calls of other branches; until they are here,
-    // they are refused as unknown.
-    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+    unassigned,             unassigned,             // 39-41: numbers of calls made on other branches
+    unassigned,
+    sys_thread_set_name,    sys_debug_thread_info,
+    sys_debug_cspace_info,  sys_debug_endpoint_info,
+    unassigned,                                     // 46: a call made on another branch
     sys_irq_issue_msi,      sys_irq_control_info,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));
@@ -57,7 +61,7 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
     }
     Call call{self, *frame};
     Error status;
-    if (number < sizeof handlers / sizeof *handlers && handlers[number]) {
+    if (number < sizeof handlers / sizeof *handlers) {
         status = handlers[number](call);
     } else {
         klog::warn("thread %lu: unknown system call %lu refused", self->id, number);
