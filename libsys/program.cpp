@@ -6,9 +6,9 @@
 #include "abi/task.hpp"
 #include "common/format.hpp"
 #include "common/string.hpp"
+#include "sys/inspect.hpp"
 #include "sys/resources.hpp"
 #include "sys/syscall.hpp"
-#include "sys/trace.hpp"
 
 namespace sys {
 
@@ -156,6 +156,9 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     TRY(untyped_retype(r.untyped, ObjectType::address_space, 0, own_cnode, r.vspace));
     TRY(untyped_retype(r.untyped, ObjectType::thread, 0, own_cnode, r.thread));
     TRY(untyped_retype(r.untyped, ObjectType::endpoint, 0, own_cnode, r.inbox));
+    char name[abi::inspect::name_size];
+    short_name(p.argv[0], name);  // the program's name, for ps and the GDB helpers
+    TRY(thread_set_name(r.thread, name));
 
     Builder b{r};
     *why = "cannot load its image";
@@ -197,7 +200,6 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     regs.rsp = rsp;
     TRY(thread_write_registers(r.thread, regs));
     TRY(thread_set_priority(r.thread, p.priority));
-    trace::name_thread(p.console, r.thread, p.argv[0]);  // for traces only: no error stops a start
     if (p.resume) TRY(thread_resume(r.thread));
     *why = "";
     if (report) {

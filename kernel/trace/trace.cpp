@@ -4,6 +4,7 @@
 #include "common/string.hpp"
 #include "debug/log.hpp"
 #include "mm/physmap.hpp"
+#include "object/thread.hpp"
 #include "syscall/user_access.hpp"
 #include "trace/reader.hpp"
 #include "trace/ring.hpp"
@@ -79,18 +80,20 @@ void configure(const lib::CommandLine& cmdline) {
 
 void set_recording(bool on) {
     on = on && config::trace;
-    if (on != detail::recording) patch_hooks(on);
+    if (on == detail::recording) return;
+    patch_hooks(on);
     detail::recording = on;
+    if (!on) return;
+    for (lib::ListNode* n = object::thread_registry.front(); n; n = n->next) record_name(object::registry_thread(n));
 }
 
 void clear() { ring.clear(); }
 
-void record_name(uint32_t tid, uint64_t bytes_0_7, uint64_t bytes_8_15) {
-    if (!detail::recording) return;
-    Record r{arch::rdtsc(), tid, uint8_t(Kind::name), 0, 0, 0, 0, 0};
-    auto* name = reinterpret_cast<uint8_t*>(&r) + abi::trace::name_offset;
-    memcpy(name, &bytes_0_7, 8);
-    memcpy(name + 8, &bytes_8_15, 8);
+void record_name(const object::Thread* t) {
+    if (!detail::recording || !t->name[0]) return;
+    Record r{arch::rdtsc(), uint32_t(t->id), uint8_t(Kind::name), 0, 0, 0, 0, 0};
+    static_assert(sizeof t->name == abi::trace::name_bytes);
+    memcpy(reinterpret_cast<uint8_t*>(&r) + abi::trace::name_offset, t->name, sizeof t->name);
     ring.push(r);
 }
 

@@ -14,6 +14,10 @@
 #include "lib/command_line.hpp"
 #include "mm/physmap.hpp"
 
+namespace object {
+struct Thread;
+}
+
 namespace trace {
 
 using Kind = abi::trace::Kind;
@@ -74,6 +78,9 @@ void configure(const lib::CommandLine& cmdline);
 inline bool recording() { return detail::recording; }
 void set_recording(bool on);
 void clear();
-void record_name(uint32_t tid, uint64_t bytes_0_7, uint64_t bytes_8_15);
+// A name record for the thread (its registry name), if recording: called
+// by thread_set_name, and for every named thread when recording starts, so
+// that a trace can always tell who its threads are.
+void record_name(const object::Thread* t);
 
 }  // namespace trace

@@ -2,6 +2,8 @@
 // what the command line asks.
 #include "common/string.hpp"
 #include "root.hpp"
+#include "sys/clock.hpp"
+#include "sys/inspect.hpp"
 
 namespace root {
 Context context;
@@ -16,6 +18,7 @@ int main(int, char**, char**) {
         sys::print("root: no boot-info page at 0x%lx\n", abi::boot_info_address);
         return 1;
     }
+    sys::thread_set_name(abi::root_slot::thread, "root");  // what ps and the GDB helpers show
     context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << context.info->cnode_radix);
     uint64_t memory = 0, regions = 0;
     for (uint64_t i = 0; i < info.untyped.count; ++i) {
@@ -24,6 +27,7 @@ int main(int, char**, char**) {
         memory += 1ull << info.untyped_list[i].size_bits;
         ++regions;
     }
+    context.first_line_tsc = sys::rdtsc();
     sys::print("root: running; %lu untyped regions (%lu MiB), initrd %lu bytes, %lu free slots\n",
                regions, memory >> 20, info.initrd_size,
                (uint64_t(1) << info.cnode_radix) - info.first_free_slot);

@@ -6,12 +6,13 @@
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
 #include "common/format.hpp"
+#include "common/string.hpp"
 #include "root.hpp"
+#include "sys/inspect.hpp"
 #include "sys/ipc.hpp"
 #include "sys/pci.hpp"
 #include "sys/program.hpp"
 #include "sys/text.hpp"
-#include "sys/trace.hpp"
 
 namespace root {
 
@@ -21,12 +22,12 @@ using abi::ObjectType;
 using sys::Cptr;
 namespace slot = abi::root_slot;
 
-constexpr unsigned loader_memory_bits = 21;   // its own image (~100 KiB), CNode (256 KiB) and stack
+constexpr unsigned loader_memory_bits = 22;   // its own image (~600 KiB with its task table), CNode (1 MiB) and stack
 constexpr unsigned server_cnode_radix = 12;
 constexpr unsigned pool_region_max_bits = 25; // regions of up to 32 MiB
 constexpr unsigned pool_region_min_bits = 20; // a task takes 512 KiB, its notifications 1 MiB
 constexpr unsigned max_pool_regions = 16;
-constexpr uint64_t pool_target = 128ull << 20;  // the loader's pool: 128 MiB when the machine has it
+constexpr uint64_t pool_target = 1ull << 30;  // the loader's pool: what is left, up to 1 GiB
 constexpr uint64_t pool_minimum = 4ull << 20;   // else at least this (a few tasks)
 constexpr uint8_t loader_priority = 254;      // below us: it runs when we wait
 constexpr uint64_t scratch_address = 0x0000310000000000ull;
@@ -96,9 +97,6 @@ Cptr server_faults;
 volatile bool pager_dead, loader_dead;
 constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3;
 constexpr uint8_t supervisor_priority = 255;
-// The servers' threads, by badge, to name them in a trace begun later.
-Cptr server_threads[4], supervisor_thread;
-constexpr const char* server_names[4] = {"", "pager", "loader", "blk"};
 
 // A server built with resume = false gets our fault endpoint (badged) and
 // starts.
@@ -114,19 +112,8 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
     sys::cap_delete(slot::cnode, fault);
     context.slots.free(ipc_copy);
     context.slots.free(fault);
-    server_threads[badge] = r.thread;
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
 }
-
-}  // namespace
-
-void name_servers_in_trace() {
-    for (uint64_t badge = 1; badge < 4; ++badge)
-        if (server_threads[badge]) sys::trace::name_thread(slot::console, server_threads[badge], server_names[badge]);
-    if (supervisor_thread) sys::trace::name_thread(slot::console, supervisor_thread, "supervisor");
-}
-
-namespace {
 
 // --- the swap disk ---------------------------------------------------------
 //
@@ -219,13 +206,16 @@ bool plan_pager(PagerPlan& p) {
     p.store_pages = store_bytes / 4096;
     // Page tables: our windows over the budget and the store, then tasks'
     // tables (a task needs about one per 2 MiB of memory it touches, three
-    // at least): M/64 of RAM, from 1 to 4 MiB.
+    // at least, taken four at a time): 1 MiB on small machines, where pages
+    // matter more than many tasks, else M/32 of RAM up to 16 MiB, for the
+    // pager's 1,024 tasks at once in 512 MiB.
     uint64_t own_tables = (p.frames + p.store_pages) / 512 + 8;
-    uint64_t task_table_bytes = memory / 64 < MiB ? MiB : memory / 64 > 4 * MiB ? 4 * MiB : memory / 64;
+    uint64_t task_table_bytes = memory < 128 * MiB ? MiB : memory / 32 > 16 * MiB ? 16 * MiB : memory / 32;
     p.tables_bits = bits_for(task_table_bytes > 2 * own_tables * 4096 ? task_table_bytes : 2 * own_tables * 4096);
     // Slots: two per budget frame, one per store page, one per page table,
-    // one per task attached (256 at most), and room for its image's frames.
-    uint64_t slots = 2 * p.frames + p.store_pages + (1ull << p.tables_bits) / 4096 + 256 + 1024;
+    // one per task attached (abi::pager::max_clients at most), and room for
+    // its image's frames.
+    uint64_t slots = 2 * p.frames + p.store_pages + (1ull << p.tables_bits) / 4096 + abi::pager::max_clients + 1024;
     p.cnode_radix = server_cnode_radix;
     while ((1ull << p.cnode_radix) < slots) ++p.cnode_radix;
     if (p.cnode_radix > abi::cnode_max_radix) {
@@ -241,8 +231,8 @@ bool plan_pager(PagerPlan& p) {
         return refuse("pager_cluster", p.cluster, "clusters of 1 to 32 pages");
     if (p.readahead < 1 || p.readahead > abi::blk::max_buffer_pages / 2)
         return refuse("pager_readahead", p.readahead, "read-ahead of 1 to 32 pages (1: none)");
-    // Its image (about 3.5 MiB with its page records, tables and CLOCK-Pro's
-    // history) and its CNode share one region.
+    // Its image (about 3.5 MiB with its page records, client table, page
+    // tables and CLOCK-Pro's history) and its CNode share one region.
     p.image_bits = bits_for(7 * MiB / 2 + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
     p.budget_bits = bits_for(p.frames * 4096);
     p.store_bits = bits_for(store_bytes);
@@ -355,6 +345,7 @@ bool build_loader() {
     // image after those.
     constexpr Cptr pool_first = abi::loader::fault_notification_slot + 1;
     sys::ProgramResources r = server_resources(memory, pool_first + pool_regions);
+    r.cnode_radix = abi::loader::cnode_radix;
     if (!memory || !endpoint || !r.staging[1] || !sys::prepare_scratch_page(context.memory, scratch_address))
         return fail("out of memory");
 
@@ -398,6 +389,11 @@ uint64_t blk_next_client = 1;
 bool blk_tried;
 volatile bool blk_dead;
 
+// What find_disk learns: where the disk is, for its MSI-X set-up.
+Cptr pci_config_ports;
+sys::pci::Address disk_at;
+sys::pci::Msix disk_msix;
+
 // Finds the disk with our own capability to the PCI configuration ports.
 // Fills in its BAR0 ports and interrupt line; false (saying why, unless
 // there is simply no such device) when there is none we can drive.
@@ -419,15 +415,93 @@ bool find_disk(uint64_t& base, uint64_t& count, unsigned& line) {
                d.at.device, d.at.function, bar.io ? "ports" : "memory", bar.base, bar.size, line, d.interrupt_pin);
     if (!bar.present || !bar.io || bar.base + bar.size > 0x10000)
         return fail("its BAR0 is not the legacy interface in I/O space");
-    if (line == 0 || line > 15 || line == 2) return fail("its interrupt line is not a PIC line (1-15 but 2)");
-    // It decodes its ports and may master the bus (DMA), with its
-    // interrupt on.
+    disk_msix = sys::pci::read_msix(config, d.at);
+    if (!disk_msix.at && (line == 0 || line > 15 || line == 2))
+        return fail("it has no MSI-X and its interrupt line is not an ISA line (1-15 but 2)");
+    // It decodes its ports and its memory (the MSI-X table) and may
+    // master the bus (DMA), with its interrupt on.
     uint16_t command = config.read16(d.at, sys::pci::reg::command);
     config.write16(d.at, sys::pci::reg::command,
-                   uint16_t((command | sys::pci::command::io_space | sys::pci::command::bus_master) &
+                   uint16_t((command | sys::pci::command::io_space | sys::pci::command::memory_space |
+                             sys::pci::command::bus_master) &
                             ~sys::pci::command::interrupt_disable));
     base = bar.base;
     count = bar.size;
+    pci_config_ports = config_ports;
+    disk_at = d.at;
+    return true;
+}
+
+// Routes the disk's queue interrupt by MSI-X: a free MSI vector's handler
+// into the driver's CNode, its message in entry 0 of the device's table
+// (in a memory BAR, reached through a device frame of ours), MSI-X on and
+// INTx off. False (saying why) when any step fails; the driver then takes
+// the line.
+constexpr uint64_t msix_table_window = 0x00003A0000000000ull;
+
+bool route_disk_by_msix(Cptr handler) {
+    namespace pci = sys::pci;
+    pci::Config config(pci_config_ports);
+    pci::Bar bar = pci::read_bar(config, disk_at, disk_msix.table_bar);
+    if (!bar.present || bar.io || disk_msix.table_offset + 16 > bar.size) {
+        sys::print("root: the disk's MSI-X table is not in a memory BAR; INTx\n");
+        return false;
+    }
+    sys::ValueResult msi = sys::irq_issue_msi(slot::irq_control, slot::cnode, handler);
+    if (!sys::ok(msi.status)) {
+        sys::print("root: irq_issue_msi: %s; INTx\n", sys::describe(sys::error_of(msi.status)));
+        return false;
+    }
+    uint64_t entry = bar.base + disk_msix.table_offset;
+    Cptr frame = device_frame(entry);
+    if (!frame || !sys::ok(context.memory.map_frame(frame, slot::vspace, msix_table_window,
+                                                     abi::rights::read | abi::rights::write))) {
+        sys::print("root: no device frame for the MSI-X table at 0x%lx; INTx\n", entry);
+        sys::cap_delete(slot::cnode, handler);
+        return false;
+    }
+    // Entry 0, masked while it is written: address, upper address, data,
+    // then the vector control word unmasks it.
+    auto table = reinterpret_cast<volatile uint32_t*>(msix_table_window + (entry & 0xFFF));
+    table[3] = 1;
+    table[0] = uint32_t(msi.value);
+    table[1] = 0;
+    table[2] = uint32_t(msi.value >> 32);
+    table[3] = 0;
+    sys::frame_unmap(frame);
+    uint8_t control_at = uint8_t(disk_msix.at + 2);
+    uint16_t control = config.read16(disk_at, control_at);
+    config.write16(disk_at, control_at, uint16_t((control | pci::msix_enable) & ~pci::msix_function_mask));
+    uint16_t command = config.read16(disk_at, pci::reg::command);
+    config.write16(disk_at, pci::reg::command, uint16_t(command | pci::command::interrupt_disable));
+    sys::print("root: virtio-blk interrupts by MSI-X: entry 0 of %u in BAR%u at 0x%lx, vector 0x%lx\n",
+               disk_msix.entries, disk_msix.table_bar, entry, (msi.value >> 32) & 0xFF);
+    return true;
+}
+
+// The interrupt route the disk's driver gets: MSI-X when the device has it
+// (unless the command line says blk_irq=intx), else its line. The handler
+// goes into our slot `handler` (the driver's CNode does not exist yet); fills
+// in the driver's last argument: "msix" or the line.
+bool route_disk_interrupt(Cptr handler, unsigned line, char* argument, uint64_t size) {
+    char choice[8] = "";
+    command_line_value("blk_irq", choice, sizeof choice);
+    bool force_intx = lib::equal(choice, "intx");
+    if (disk_msix.at && !force_intx && route_disk_by_msix(handler)) {
+        lib::format_to(argument, size, "msix");
+        return true;
+    }
+    if (line == 0 || line > 15 || line == 2) return fail("its interrupt line is not an ISA line (1-15 but 2)");
+    int64_t e = sys::irq_issue(slot::irq_control, line, slot::cnode, handler);
+    if (!sys::ok(e)) {
+        sys::print("root: irq_issue(%u): %s\n", line, sys::describe(sys::error_of(e)));
+        return false;
+    }
+    sys::ValueResult routing = sys::irq_control_info(slot::irq_control);
+    bool ioapic = (routing.value >> 16) & 1;
+    sys::print("root: virtio-blk interrupts on line %u through the %s (INTx%s)\n", line,
+               ioapic ? "I/O APIC" : "8259 PICs", force_intx ? ", as blk_irq=intx asks" : "");
+    lib::format_to(argument, size, "%u", line);
     return true;
 }
 
@@ -448,15 +522,19 @@ bool build_blk() {
     char base_text[24], count_text[24], line_text[8];
     lib::format_to(base_text, sizeof base_text, "%lu", base);
     lib::format_to(count_text, sizeof count_text, "%lu", count);
-    lib::format_to(line_text, sizeof line_text, "%u", line);
     const char* argv[] = {"blk", base_text, count_text, line_text};
+    // The interrupt's route is one of the driver's arguments: its handler
+    // is made (in a slot of ours) before the driver is.
+    Cptr handler = context.slots.allocate();
+    if (!handler || !route_disk_interrupt(handler, line, line_text, sizeof line_text))
+        return fail("cannot route the disk's interrupt");
     if (!build_server(file, 4, argv, r)) return false;
     // Exactly what it needs: its endpoint, the device's ports, the
-    // handler of its line, memory for its queue.
+    // handler of its interrupt, memory for its queue.
     int64_t e = 0;
     if (!sys::ok(sys::cap_copy(r.cnode, srv::service_slot, slot::cnode, endpoint)) ||
         !sys::ok(e = sys::io_ports_issue(slot::io_port_control, base, count, r.cnode, srv::ports_slot)) ||
-        !sys::ok(e = sys::irq_issue(slot::irq_control, line, r.cnode, srv::irq_slot)) ||
+        !sys::ok(sys::cap_move(r.cnode, srv::irq_slot, slot::cnode, handler)) ||
         !sys::ok(sys::cap_move(r.cnode, srv::dma_memory_slot, slot::cnode, dma))) {
         if (e < 0) sys::print("root: the block server's device capabilities: %s\n", sys::describe(sys::error_of(e)));
         return fail("cannot hand the block server its capabilities");
@@ -547,7 +625,7 @@ bool start_supervisor() {
     server_faults = context.memory.allocate(ObjectType::endpoint);
     Cptr thread = server_faults ? make_thread(slot::vspace, supervise, 0, supervisor_priority, next_stack_top()) : 0;
     if (!thread) return fail("no memory for the supervisor");
-    supervisor_thread = thread;
+    sys::thread_set_name(thread, "supervisor");
     return sys::ok(sys::thread_resume(thread)) || fail("cannot start the supervisor");
 }
 
