@@ -1,6 +1,7 @@
 #include "object/ipc.hpp"
 
 #include "abi/ipc.hpp"
+#include "abi/syscalls.hpp"
 #include "debug/log.hpp"
 #include "common/string.hpp"
 #include "object/cnode.hpp"
@@ -62,11 +63,16 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
 
 // The register part of a message: the receiver sees rax = 0, rdi = badge,
 // rsi = the tag (label and length), rdx, r10, r8, r9 = words 0..3.
-void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
+void deliver_registers(arch::TrapFrame& r, uint64_t badge, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+                       uint64_t w3) {
     r.rax = 0;
     r.rdi = badge;
-    r.rsi = message::make_tag(message::tag_label(s.rsi), message::tag_length(s.rsi));
-    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
+    r.rsi = message::make_tag(message::tag_label(tag), message::tag_length(tag));
+    r.rdx = w0, r.r10 = w1, r.r8 = w2, r.r9 = w3;
+}
+
+void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
+    deliver_registers(r, badge, s.rsi, s.rdx, s.r10, s.r8, s.r9);
 }
 
 // Delivers the message in from's registers (and buffer) to `to`: the
@@ -216,41 +222,66 @@ bool send_fault(Thread* t) {
     return true;
 }
 
-arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
-    if (!fits_fast_path(frame.rsi)) return nullptr;
-    Error error;
-    Slot* slot = cnode::find(self->cspace.cap, frame.rdi, ObjectType::endpoint, abi::rights::write, error);
-    if (!slot) return nullptr;
-    auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
-    Thread* receiver = thread_of(ep->receivers.front());
-    if (!receiver || receiver->caller || !sched::can_switch_to(receiver)) return nullptr;
-    if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, receiver, frame.rsi))
-        return nullptr;
-    ep->receivers.remove(&receiver->queue_node);
-    receiver->waiting_on = nullptr;
-    copy_registers(frame, receiver->context, slot->cap.data);
-    receiver->caller = self;
-    self->callee = receiver;
-    self->state = ThreadState::blocked_reply;
-    return sched::switch_directly(receiver);
+}  // namespace object::ipc
+
+static_assert(uint64_t(abi::Syscall::endpoint_call) == 24 && uint64_t(abi::Syscall::endpoint_reply_recv) == 26,
+              "syscall_entry.asm (frame.inc) picks the fast-path calls by these numbers");
+
+// One fast path for call and reply_recv; syscall_entry.asm calls it with the
+// message still in registers, R10 as w1. The number in the frame tells the
+// two apart. Each check that fails leaves everything as it was and stores
+// the message in the frame for syscall_dispatch.
+extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+                                          uint64_t w3) {
+    using namespace object;
+    using namespace object::ipc;
+    Thread* self = sched::current();
+    bool is_call = self->context.rax == uint64_t(abi::Syscall::endpoint_call);
+    Thread* partner = nullptr;
+    Endpoint* ep = nullptr;
+    uint64_t badge = 0;
+    if (fits_fast_path(tag)) {
+        Error ignored;
+        Slot* slot = cnode::find(self->cspace.cap, cptr, ObjectType::endpoint,
+                                 is_call ? abi::rights::write : abi::rights::read, ignored);
+        if (slot) {
+            ep = reinterpret_cast<Endpoint*>(slot->cap.object);
+            if (is_call) {
+                // A receiver that still owes another caller a reply goes
+                // the general way: link_call tells that caller.
+                Thread* receiver = thread_of(ep->receivers.front());
+                if (receiver && !receiver->caller) partner = receiver, badge = slot->cap.data;
+            } else {
+                // Replying to a fault, a sender already queued, or a pending
+                // notification each need the general path.
+                Thread* caller = self->caller;
+                Notification* n = self->bound_notification;
+                if (caller && !caller->faulting && ep->senders.empty() && !(n && n->word)) partner = caller;
+            }
+        }
+    }
+    if (partner && sched::can_switch_to(partner) &&
+        (message::tag_length(tag) <= message::register_bytes || copy_long_payload(self, partner, tag))) {
+        if (is_call) {
+            ep->receivers.remove(&partner->queue_node);
+            partner->waiting_on = nullptr;
+            partner->caller = self;
+            self->callee = partner;
+            self->state = ThreadState::blocked_reply;
+        } else {
+            self->caller = nullptr;
+            partner->callee = nullptr;
+            block(self, ep->receivers, ep, ThreadState::blocked_receive);
+        }
+        deliver_registers(partner->context, badge, tag, w0, w1, w2, w3);
+        return sched::switch_directly(partner);
+    }
+    arch::TrapFrame& f = self->context;
+    f.rdi = cptr, f.rsi = tag, f.rdx = w0, f.r10 = w1, f.r8 = w2, f.r9 = w3;
+    return nullptr;
 }
 
-arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
-    Thread* caller = self->caller;
-    if (!caller || caller->faulting || !fits_fast_path(frame.rsi) || !sched::can_switch_to(caller)) return nullptr;
-    Error error;
-    Slot* slot = cnode::find(self->cspace.cap, frame.rdi, ObjectType::endpoint, abi::rights::read, error);
-    if (!slot) return nullptr;
-    auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
-    if (!ep->senders.empty() || (self->bound_notification && self->bound_notification->word)) return nullptr;
-    if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, caller, frame.rsi))
-        return nullptr;
-    copy_registers(frame, caller->context, 0);
-    self->caller = nullptr;
-    caller->callee = nullptr;
-    block(self, ep->receivers, ep, ThreadState::blocked_receive);
-    return sched::switch_directly(caller);
-}
+namespace object::ipc {
 
 void signal(Notification* n, uint64_t bits) {
     if (Thread* waiter = thread_of(n->waiters.pop_front())) {

@@ -32,14 +32,6 @@ Error reply(Thread* self);
 // a call on its behalf; false if it has no usable handler.
 bool send_fault(Thread* t);
 
-// The fast path of call and reply_recv: a message without capabilities
-// (its long part copied buffer to buffer), a partner already waiting,
-// nobody of higher priority ready. Switches
-// straight to the partner and returns its frame; nullptr means "take the
-// general path" (which also reports any error).
-arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame);
-arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame);
-
 // Notification word: signal ORs bits in and wakes one waiter (or the bound
 // thread, if it waits on an endpoint).
 void signal(Notification* n, uint64_t bits);
@@ -61,3 +53,13 @@ void cancel_badged_sends(Endpoint* ep, uint64_t badge);
 void destroy_notification(Notification* n);
 
 }  // namespace object::ipc
+
+// The fast path of call and reply_recv (the number is in the caller's saved
+// rax): a message without capabilities (its long part copied buffer to
+// buffer), a partner already waiting, nobody of higher priority ready.
+// Switches straight to the partner and returns its frame. nullptr: take
+// the general path, which also reports any error; the message registers
+// are then in the caller's frame. Called by syscall_entry.asm before it
+// stores them.
+extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+                                          uint64_t w3);

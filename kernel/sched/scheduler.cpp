@@ -13,6 +13,7 @@ namespace detail {
 RunQueue run_queue;
 object::Thread* running;
 bool end_of_turn;
+bool preempt;
 }  // namespace detail
 
 namespace {
@@ -20,6 +21,7 @@ namespace {
 using object::Thread;
 using object::ThreadState;
 using detail::end_of_turn;
+using detail::preempt;
 using detail::run_queue;
 using detail::running;
 
@@ -43,11 +45,7 @@ void switch_to(Thread* next) {
         uint64_t root = address_space_root(next);
         if (arch::read_cr3() != root) arch::write_cr3(root);
         arch::set_user_context(&next->context + 1);
-        if (fpu_owner != next) {
-            if (fpu_owner) arch::fpu::save(fpu_owner->fpu_state);
-            arch::fpu::restore(next->fpu_state);
-            fpu_owner = next;
-        }
+        arch::fpu::trap_next_use(next != fpu_owner);
     }
     running = next;
     next->state = ThreadState::running;
@@ -80,6 +78,7 @@ bool started() { return active; }
 void make_ready(Thread* t) {
     t->state = ThreadState::ready;
     run_queue.push_back(&t->queue_node, t->priority);
+    if (t->priority > running->priority) preempt = true;
 }
 
 void dequeue(Thread* t) {
@@ -91,6 +90,7 @@ void set_priority(Thread* t, uint8_t priority) {
     if (queued) run_queue.remove(&t->queue_node, t->priority);
     t->priority = priority;
     if (queued) run_queue.push_back(&t->queue_node, priority);
+    if (queued && priority > running->priority) preempt = true;
     if (t == running) end_of_turn = true;  // a lowered priority may let others run
 }
 
@@ -107,34 +107,49 @@ arch::TrapFrame* schedule() {
     Thread* current_thread = running;
     bool can_continue = current_thread->state == ThreadState::running && !current_thread->is_idle;
     Thread* next = current_thread;
-    if (!can_continue) {
-        lib::ListNode* n = run_queue.front();
-        next = n ? object::thread_of(n) : &idle_thread;
-    } else if (!run_queue.empty()) {
+    if (!run_queue.empty()) {
         unsigned best = run_queue.highest_priority();
-        bool turn_over = end_of_turn && best >= current_thread->priority;
-        if (turn_over || best > current_thread->priority) {
-            current_thread->state = ThreadState::ready;
-            if (turn_over) {
-                current_thread->slice_left = 0;
-                run_queue.push_back(&current_thread->queue_node, current_thread->priority);
-            } else {
-                run_queue.push_front(&current_thread->queue_node, current_thread->priority);
+        if (!can_continue) {
+            next = object::thread_of(run_queue.pop_front(best));
+        } else {
+            // A thread whose turn is over goes behind the others of its
+            // level; one preempted by a higher level keeps its turn.
+            bool turn_over = end_of_turn && best >= current_thread->priority;
+            if (turn_over || best > current_thread->priority) {
+                next = object::thread_of(run_queue.pop_front(best));
+                current_thread->state = ThreadState::ready;
+                if (turn_over) {
+                    current_thread->slice_left = 0;
+                    run_queue.push_back(&current_thread->queue_node, current_thread->priority);
+                } else {
+                    run_queue.push_front(&current_thread->queue_node, current_thread->priority);
+                }
             }
-            next = object::thread_of(run_queue.front());
         }
+    } else if (!can_continue) {
+        next = &idle_thread;
     }
     if (end_of_turn && next == current_thread && !next->slice_left) next->slice_left = next->time_slice;
     end_of_turn = false;
-    if (next != &idle_thread && next->state == ThreadState::ready) run_queue.remove(&next->queue_node, next->priority);
+    preempt = false;
     if (next != current_thread || next->state != ThreadState::running) switch_to(next);
     return next->frame;
 }
 
 arch::TrapFrame* switch_directly(Thread* t) {
     end_of_turn = false;
+    preempt = false;
     switch_to(t);
     return t->frame;
+}
+
+void claim_fpu() {
+    Thread* t = running;
+    arch::fpu::trap_next_use(false);  // before the save: it would trap too
+    if (fpu_owner == t) return;
+    if (fpu_owner) arch::fpu::save(fpu_owner->fpu_state);
+    arch::fpu::restore(t->fpu_state);
+    fpu_owner = t;
 }
 
 void forget(Thread* t) {

@@ -11,11 +11,15 @@
 namespace sched {
 
 // The scheduler's state, visible here only so that the checks on every
-// system call's way out (current, switch_pending) inline to a few loads.
+// system call's way out (current, reschedule_pending) inline to a few loads.
 namespace detail {
 extern RunQueue run_queue;
 extern object::Thread* running;
 extern bool end_of_turn;  // the running thread's slice ended or it yielded
+// A thread of higher priority than the running one may be ready: set when
+// one is queued (make_ready, set_priority), cleared when the scheduler
+// picks. It spares the system-call exit a look at the run queue.
+extern bool preempt;
 }  // namespace detail
 
 // Creates the idle thread and makes it current.
@@ -35,14 +39,10 @@ void yield();
 // Called on every timer interrupt.
 void tick();
 
-// Whether schedule() would switch away from the current thread: its turn
-// is over, it blocked, or a higher-priority thread is ready. Cheap, so the
-// system-call path can skip the scheduler when nothing changed.
-inline bool switch_pending() {
-    const object::Thread* t = detail::running;
-    return detail::end_of_turn || t->state != object::ThreadState::running || t->is_idle ||
-           (!detail::run_queue.empty() && detail::run_queue.highest_priority() > t->priority);
-}
+// For a system call's way out, the caller still running: whether
+// schedule() might switch away from it (its turn is over, or a thread of
+// higher priority is ready). A thread that blocked is seen by its state.
+inline bool reschedule_pending() { return detail::end_of_turn | detail::preempt; }
 
 // Decides who runs next and switches to it (address space, FPU, kernel
 // entry stack). Returns the frame to resume.
@@ -55,6 +55,10 @@ inline bool can_switch_to(const object::Thread* t) {
     return detail::run_queue.empty() || t->priority >= detail::run_queue.highest_priority();
 }
 arch::TrapFrame* switch_directly(object::Thread* t);
+
+// The current thread took #NM: it is the FPU's owner from now on (the
+// registers are exchanged now, not at every switch; arch/x86_64/fpu.hpp).
+void claim_fpu();
 
 // The thread object is going away: drop every reference the scheduler has.
 void forget(object::Thread* t);
