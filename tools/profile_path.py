@@ -81,6 +81,7 @@ def main():
     parser.add_argument("--skip", type=int, default=20)
     parser.add_argument("--limit", type=int, default=20000)
     parser.add_argument("--label", default="")
+    parser.add_argument("--trace", action="store_true", help="also print every address executed, in order")
     args = parser.parse_args()
 
     with socket.socket() as s:
@@ -116,6 +117,9 @@ def main():
         else:
             key = "user   " + name_of(user, user_starts, pc)
         counts[key] = counts.get(key, 0) + 1
+    if args.trace:
+        for pc in pcs:
+            print(f"{pc:x}")
     print(f"# {args.label or args.stop}: {len(pcs)} instructions in one iteration")
     for key, n in counts.items():
         print(f"{n:6d}  {key}")

@@ -1,7 +1,7 @@
 #include "object/ipc.hpp"
+#include "object/ipc_message.hpp"
 
 #include "abi/ipc.hpp"
-#include "abi/syscalls.hpp"
 #include "debug/log.hpp"
 #include "common/string.hpp"
 #include "object/cnode.hpp"
@@ -13,14 +13,24 @@
 
 namespace object::ipc {
 
-namespace {
-
 namespace message = abi::ipc;
 
-abi::ipc::Buffer* buffer_of(const Thread* t) {
-    if (t->ipc_buffer.cap.type != ObjectType::frame) return nullptr;
-    return reinterpret_cast<abi::ipc::Buffer*>(t->ipc_buffer.cap.object);
+// The words beyond the registers, buffer page to buffer page, with rep
+// movsq (at most 28 iterations); false when either side lacks a buffer.
+bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
+    uint64_t length = message::tag_length(tag);
+    const message::Buffer* out = buffer_of(from);
+    message::Buffer* in = buffer_of(to);
+    if (!out || !in) return false;
+    if (length > message::max_message_bytes) length = message::max_message_bytes;  // validated; never more
+    uint64_t count = (length + 7) / 8 - message::register_words;
+    uint64_t* destination = in->words + message::register_words;
+    const uint64_t* source = out->words + message::register_words;
+    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+    return true;
 }
+
+namespace {
 
 Slot* lookup_in(const Thread* t, uint64_t cptr) {
     Slot* s = cnode::slot_at(t->cspace.cap, cptr);
@@ -44,31 +54,6 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
         if (source && target && derive_into(source, target) == Error::none) ++arrived;
     }
     return arrived;
-}
-
-// The words beyond the registers, buffer page to buffer page, with rep
-// movsq (at most 28 iterations); false when either side lacks a buffer.
-[[gnu::noinline]] bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
-    uint64_t length = message::tag_length(tag);
-    const message::Buffer* out = buffer_of(from);
-    message::Buffer* in = buffer_of(to);
-    if (!out || !in) return false;
-    if (length > message::max_message_bytes) length = message::max_message_bytes;  // validated; never more
-    uint64_t count = (length + 7) / 8 - message::register_words;
-    uint64_t* destination = in->words + message::register_words;
-    const uint64_t* source = out->words + message::register_words;
-    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
-    return true;
-}
-
-// The register part of a message: the receiver sees rax = 0, rdi = badge,
-// rsi = the tag (label and length), rdx, r10, r8, r9 = words 0..3.
-void deliver_registers(arch::TrapFrame& r, uint64_t badge, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-                       uint64_t w3) {
-    r.rax = 0;
-    r.rdi = badge;
-    r.rsi = message::make_tag(message::tag_label(tag), message::tag_length(tag));
-    r.rdx = w0, r.r10 = w1, r.r8 = w2, r.r9 = w3;
 }
 
 void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
@@ -119,19 +104,6 @@ void link_call(Thread* caller, Thread* receiver) {
     caller->callee = receiver;
     caller->state = ThreadState::blocked_reply;
 }
-
-void block(Thread* self, lib::IntrusiveList& queue, void* object, ThreadState state) {
-    self->state = state;
-    self->waiting_on = object;
-    queue.push_back(&self->queue_node);
-}
-
-bool fits_fast_path(uint64_t tag) {
-    return message::tag_length(tag) <= message::max_message_bytes && !message::tag_caps(tag) &&
-           !(tag & message::flag_nonblocking);
-}
-
-
 
 }  // namespace
 
@@ -221,67 +193,6 @@ bool send_fault(Thread* t) {
     send(t, reinterpret_cast<Endpoint*>(handler.object), handler.data, true, false, false);
     return true;
 }
-
-}  // namespace object::ipc
-
-static_assert(uint64_t(abi::Syscall::endpoint_call) == 24 && uint64_t(abi::Syscall::endpoint_reply_recv) == 26,
-              "syscall_entry.asm (frame.inc) picks the fast-path calls by these numbers");
-
-// One fast path for call and reply_recv; syscall_entry.asm calls it with the
-// message still in registers, R10 as w1. The number in the frame tells the
-// two apart. Each check that fails leaves everything as it was and stores
-// the message in the frame for syscall_dispatch.
-extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-                                          uint64_t w3) {
-    using namespace object;
-    using namespace object::ipc;
-    Thread* self = sched::current();
-    bool is_call = self->context.rax == uint64_t(abi::Syscall::endpoint_call);
-    Thread* partner = nullptr;
-    Endpoint* ep = nullptr;
-    uint64_t badge = 0;
-    if (fits_fast_path(tag)) {
-        Error ignored;
-        Slot* slot = cnode::find(self->cspace.cap, cptr, ObjectType::endpoint,
-                                 is_call ? abi::rights::write : abi::rights::read, ignored);
-        if (slot) {
-            ep = reinterpret_cast<Endpoint*>(slot->cap.object);
-            if (is_call) {
-                // A receiver that still owes another caller a reply goes
-                // the general way: link_call tells that caller.
-                Thread* receiver = thread_of(ep->receivers.front());
-                if (receiver && !receiver->caller) partner = receiver, badge = slot->cap.data;
-            } else {
-                // Replying to a fault, a sender already queued, or a pending
-                // notification each need the general path.
-                Thread* caller = self->caller;
-                Notification* n = self->bound_notification;
-                if (caller && !caller->faulting && ep->senders.empty() && !(n && n->word)) partner = caller;
-            }
-        }
-    }
-    if (partner && sched::can_switch_to(partner) &&
-        (message::tag_length(tag) <= message::register_bytes || copy_long_payload(self, partner, tag))) {
-        if (is_call) {
-            ep->receivers.remove(&partner->queue_node);
-            partner->waiting_on = nullptr;
-            partner->caller = self;
-            self->callee = partner;
-            self->state = ThreadState::blocked_reply;
-        } else {
-            self->caller = nullptr;
-            partner->callee = nullptr;
-            block(self, ep->receivers, ep, ThreadState::blocked_receive);
-        }
-        deliver_registers(partner->context, badge, tag, w0, w1, w2, w3);
-        return sched::switch_directly(partner);
-    }
-    arch::TrapFrame& f = self->context;
-    f.rdi = cptr, f.rsi = tag, f.rdx = w0, f.r10 = w1, f.r8 = w2, f.r9 = w3;
-    return nullptr;
-}
-
-namespace object::ipc {
 
 void signal(Notification* n, uint64_t bits) {
     if (Thread* waiter = thread_of(n->waiters.pop_front())) {

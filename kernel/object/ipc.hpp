@@ -13,6 +13,9 @@
 #include "object/objects.hpp"
 #include "object/thread.hpp"
 
+// The fast path of call and reply_recv is syscall/ipc_fast.cpp; it shares
+// object/ipc_message.hpp with this general path.
+
 namespace object::ipc {
 
 // Checks the message in self's registers (length, IPC buffer, capabilities
@@ -53,13 +56,3 @@ void cancel_badged_sends(Endpoint* ep, uint64_t badge);
 void destroy_notification(Notification* n);
 
 }  // namespace object::ipc
-
-// The fast path of call and reply_recv (the number is in the caller's saved
-// rax): a message without capabilities (its long part copied buffer to
-// buffer), a partner already waiting, nobody of higher priority ready.
-// Switches straight to the partner and returns its frame. nullptr: take
-// the general path, which also reports any error; the message registers
-// are then in the caller's frame. Called by syscall_entry.asm before it
-// stores them.
-extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-                                          uint64_t w3);

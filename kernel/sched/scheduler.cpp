@@ -14,6 +14,7 @@ RunQueue run_queue;
 object::Thread* running;
 bool end_of_turn;
 bool preempt;
+object::Thread* fpu_owner;
 }  // namespace detail
 
 namespace {
@@ -21,11 +22,11 @@ namespace {
 using object::Thread;
 using object::ThreadState;
 using detail::end_of_turn;
+using detail::fpu_owner;
 using detail::preempt;
 using detail::run_queue;
 using detail::running;
 
-Thread* fpu_owner;      // whose state the FPU registers hold
 bool active;
 
 Thread idle_thread;
@@ -36,20 +37,13 @@ alignas(16) uint8_t idle_stack[idle_stack_size];
     for (;;) arch::enable_interrupts_and_halt();
 }
 
-uint64_t address_space_root(const Thread* t) {
-    return t->vspace.cap.object - mm::direct_map_base;
-}
-
 void switch_to(Thread* next) {
-    if (!next->is_idle) {
-        uint64_t root = address_space_root(next);
-        if (arch::read_cr3() != root) arch::write_cr3(root);
-        arch::set_user_context(&next->context + 1);
-        arch::fpu::trap_next_use(next != fpu_owner);
+    if (next->is_idle) {
+        running = next;
+        next->state = ThreadState::running;
+    } else {
+        detail::switch_to_user(next);
     }
-    running = next;
-    next->state = ThreadState::running;
-    if (!next->slice_left) next->slice_left = next->time_slice;
 }
 
 }  // namespace
@@ -90,7 +84,7 @@ void set_priority(Thread* t, uint8_t priority) {
     if (queued) run_queue.remove(&t->queue_node, t->priority);
     t->priority = priority;
     if (queued) run_queue.push_back(&t->queue_node, priority);
-    if (queued && priority > running->priority) preempt = true;
+    if ((queued && priority > running->priority) || t == running) preempt = true;
     if (t == running) end_of_turn = true;  // a lowered priority may let others run
 }
 
@@ -134,13 +128,6 @@ arch::TrapFrame* schedule() {
     preempt = false;
     if (next != current_thread || next->state != ThreadState::running) switch_to(next);
     return next->frame;
-}
-
-arch::TrapFrame* switch_directly(Thread* t) {
-    end_of_turn = false;
-    preempt = false;
-    switch_to(t);
-    return t->frame;
 }
 
 void claim_fpu() {

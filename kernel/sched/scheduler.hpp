@@ -4,7 +4,11 @@
 // head when a higher-priority thread preempts it (it keeps its turn).
 #pragma once
 
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/cpu_local.hpp"
+#include "arch/x86_64/fpu.hpp"
 #include "arch/x86_64/trap_frame.hpp"
+#include "mm/physmap.hpp"
 #include "object/thread.hpp"
 #include "sched/run_queue.hpp"
 
@@ -17,9 +21,26 @@ extern RunQueue run_queue;
 extern object::Thread* running;
 extern bool end_of_turn;  // the running thread's slice ended or it yielded
 // A thread of higher priority than the running one may be ready: set when
-// one is queued (make_ready, set_priority), cleared when the scheduler
-// picks. It spares the system-call exit a look at the run queue.
+// one is queued (make_ready, set_priority) or the running one's priority
+// changes, cleared when the scheduler picks. Without it no ready thread
+// outranks the running one, which spares the system-call exit and the IPC
+// fast path a look at the run queue.
 extern bool preempt;
+extern object::Thread* fpu_owner;  // whose state the FPU registers hold
+
+// Makes t, a user thread, the running one: its address space, its frame
+// as the target of the next entry from user mode, the FPU trap unless its
+// state is the one loaded, a new slice if its last one ran out. Inline for
+// the IPC fast path.
+inline void switch_to_user(object::Thread* t) {
+    uint64_t root = t->vspace.cap.object - mm::direct_map_base;
+    if (arch::read_cr3() != root) arch::write_cr3(root);
+    arch::set_user_context(&t->context + 1);
+    arch::fpu::trap_next_use(t != fpu_owner);
+    running = t;
+    t->state = object::ThreadState::running;
+    if (!t->slice_left) t->slice_left = t->time_slice;
+}
 }  // namespace detail
 
 // Creates the idle thread and makes it current.
@@ -52,9 +73,17 @@ arch::TrapFrame* schedule();
 // may run next without a look at the run queue (nobody ready outranks it),
 // and the switch itself.
 inline bool can_switch_to(const object::Thread* t) {
+    // Without preempt no ready thread outranks the running one, so none
+    // outranks t either when t is not below it.
+    if (!detail::preempt && t->priority >= detail::running->priority) return true;
     return detail::run_queue.empty() || t->priority >= detail::run_queue.highest_priority();
 }
-arch::TrapFrame* switch_directly(object::Thread* t);
+inline arch::TrapFrame* switch_directly(object::Thread* t) {
+    detail::end_of_turn = false;
+    detail::preempt = false;
+    detail::switch_to_user(t);
+    return &t->context;
+}
 
 // The current thread took #NM: it is the FPU's owner from now on (the
 // registers are exchanged now, not at every switch; arch/x86_64/fpu.hpp).

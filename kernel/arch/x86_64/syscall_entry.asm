@@ -19,14 +19,15 @@
 ; endpoint_reply_recv, numbers 24 and 26) go to
 ;     extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag,
 ;         uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
-; (object/ipc.hpp) with the message still in registers (R10 moves to RCX
-; to be the fourth argument): the fast path never stores the caller's
-; message registers, which the reply overwrites anyway. When it declines it
-; has stored them, and the call goes on like every other: those store RDI,
-; RSI, RDX, R8-R10 and call
+; (syscall/ipc_fast.cpp) with the message still in registers (R10 moves
+; to RCX to be the fourth argument): the fast path never stores the
+; caller's message registers, which the reply overwrites anyway. When it
+; declines it stores them and calls syscall_dispatch itself. Every other
+; call stores RDI, RSI, RDX, R8-R10 and calls
 ;     extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame);
 ; Both run on the kernel stack and return the frame to resume: the same
-; thread's or, after a switch, another's.
+; thread's or, after a switch, another's. Neither needs RBX, RBP or
+; R12-R15 kept: the way out loads them from the frame it resumes.
 
 bits 64
 default rel
@@ -92,13 +93,7 @@ syscall_entry:
         mov     rcx, r10
         mov     rsp, [gs:CPU_KERNEL_STACK]
         call    ipc_fast_path
-        test    rax, rax
-        jz      .declined
         RETURN_TO_RAX
-.declined:
-        mov     rdi, [gs:CPU_CONTEXT_END]
-        sub     rdi, FRAME_SIZE
-        jmp     .dispatch
 .general:
         mov     [rsp + AT_END(FRAME_RDI)], rdi
         mov     [rsp + AT_END(FRAME_RSI)], rsi
@@ -108,7 +103,6 @@ syscall_entry:
         mov     [rsp + AT_END(FRAME_R10)], r10
         lea     rdi, [rsp - FRAME_SIZE]
         mov     rsp, [gs:CPU_KERNEL_STACK]
-.dispatch:
         call    syscall_dispatch
         RETURN_TO_RAX
 

@@ -1,0 +1,44 @@
+// What the general IPC path (ipc.cpp) and the fast path (ipc_fast.cpp)
+// share: how a message moves between two threads' registers and buffers.
+#pragma once
+
+#include "abi/ipc.hpp"
+#include "object/objects.hpp"
+#include "object/thread.hpp"
+
+namespace object::ipc {
+
+inline abi::ipc::Buffer* buffer_of(const Thread* t) {
+    if (t->ipc_buffer.cap.type != ObjectType::frame) return nullptr;
+    return reinterpret_cast<abi::ipc::Buffer*>(t->ipc_buffer.cap.object);
+}
+
+// The words beyond the registers, buffer page to buffer page, with rep
+// movsq (at most 28 iterations); false when either side lacks a buffer.
+bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag);
+
+// The register part of a message: the receiver sees rax = 0, rdi = badge,
+// rsi = the tag (label and length), rdx, r10, r8, r9 = words 0..3.
+inline void deliver_registers(arch::TrapFrame& r, uint64_t badge, uint64_t tag, uint64_t w0, uint64_t w1,
+                              uint64_t w2, uint64_t w3) {
+    r.rax = 0;
+    r.rdi = badge;
+    r.rsi = abi::ipc::make_tag(abi::ipc::tag_label(tag), abi::ipc::tag_length(tag));
+    r.rdx = w0, r.r10 = w1, r.r8 = w2, r.r9 = w3;
+}
+
+inline void block(Thread* self, lib::IntrusiveList& queue, void* object, ThreadState state) {
+    self->state = state;
+    self->waiting_on = object;
+    queue.push_back(&self->queue_node);
+}
+
+// No capabilities, no non-blocking flag, at most 256 bytes.
+inline bool fits_fast_path(uint64_t tag) {
+    // One mask for the capability count and the flag: tag_caps(tag) == 0
+    // is a test of its two bits.
+    constexpr uint64_t refused = 3ull << abi::ipc::caps_shift | abi::ipc::flag_nonblocking;
+    return abi::ipc::tag_length(tag) <= abi::ipc::max_message_bytes && !(tag & refused);
+}
+
+}  // namespace object::ipc
