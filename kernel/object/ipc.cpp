@@ -15,21 +15,6 @@ namespace object::ipc {
 
 namespace message = abi::ipc;
 
-// The words beyond the registers, buffer page to buffer page, with rep
-// movsq (at most 28 iterations); false when either side lacks a buffer.
-bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
-    uint64_t length = message::tag_length(tag);
-    const message::Buffer* out = buffer_of(from);
-    message::Buffer* in = buffer_of(to);
-    if (!out || !in) return false;
-    if (length > message::max_message_bytes) length = message::max_message_bytes;  // validated; never more
-    uint64_t count = (length + 7) / 8 - message::register_words;
-    uint64_t* destination = in->words + message::register_words;
-    const uint64_t* source = out->words + message::register_words;
-    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
-    return true;
-}
-
 namespace {
 
 Slot* lookup_in(const Thread* t, uint64_t cptr) {

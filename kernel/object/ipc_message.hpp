@@ -13,9 +13,24 @@ inline abi::ipc::Buffer* buffer_of(const Thread* t) {
     return reinterpret_cast<abi::ipc::Buffer*>(t->ipc_buffer.cap.object);
 }
 
-// The words beyond the registers, buffer page to buffer page, with rep
-// movsq (at most 28 iterations); false when either side lacks a buffer.
-bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag);
+// The words of a message of `length` bytes beyond the registers, buffer
+// page to buffer page, with rep movsq (at most 28 iterations).
+inline void copy_payload(const abi::ipc::Buffer* out, abi::ipc::Buffer* in, uint64_t length) {
+    if (length > abi::ipc::max_message_bytes) length = abi::ipc::max_message_bytes;  // validated; never more
+    uint64_t count = (length + 7) / 8 - abi::ipc::register_words;
+    uint64_t* destination = in->words + abi::ipc::register_words;
+    const uint64_t* source = out->words + abi::ipc::register_words;
+    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+}
+
+// The same from thread to thread; false when either side lacks a buffer.
+inline bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
+    const abi::ipc::Buffer* out = buffer_of(from);
+    abi::ipc::Buffer* in = buffer_of(to);
+    if (!out || !in) return false;
+    copy_payload(out, in, abi::ipc::tag_length(tag));
+    return true;
+}
 
 // The register part of a message: the receiver sees rax = 0, rdi = badge,
 // rsi = the tag (label and length), rdx, r10, r8, r9 = words 0..3.

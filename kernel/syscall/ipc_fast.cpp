@@ -20,58 +20,90 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame);
 static_assert(uint64_t(abi::Syscall::endpoint_call) == 24 && uint64_t(abi::Syscall::endpoint_reply_recv) == 26,
               "syscall_entry.asm (frame.inc) picks the fast-path calls by these numbers");
 
-// One fast path for call and reply_recv; syscall_entry.asm calls it with the
-// message still in registers, R10 as w1. The number in the frame tells the
-// two apart. Each check that fails leaves everything as it was; the
-// message goes into the frame and the call to syscall_dispatch.
-extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-                                          uint64_t w3) {
-    using namespace object;
-    using namespace object::ipc;
-    namespace message = abi::ipc;
-    Thread* self = sched::current();
-    bool is_call = self->context.rax == uint64_t(abi::Syscall::endpoint_call);
-    Thread* partner = nullptr;
+namespace {
+
+using namespace object;
+using namespace object::ipc;
+namespace message = abi::ipc;
+
+// The partner a call or reply_recv of self can go to directly, or nullptr.
+// Sets ep to the endpoint named and badge to what the partner receives.
+template <bool is_call>
+[[gnu::always_inline]] inline Thread* fast_partner(Thread* self, uint64_t cptr, uint64_t tag, Endpoint*& ep,
+                                                    uint64_t& badge) {
+    if (!fits_fast_path(tag)) return nullptr;
+    Error ignored;
+    Slot* slot = cnode::find(self->cspace.cap, cptr, ObjectType::endpoint,
+                             is_call ? abi::rights::write : abi::rights::read, ignored);
+    if (!slot) return nullptr;
+    ep = reinterpret_cast<Endpoint*>(slot->cap.object);
+    Thread* partner;
+    if constexpr (is_call) {
+        // A receiver that still owes another caller a reply goes the
+        // general way: link_call tells that caller.
+        partner = thread_of(ep->receivers.front());
+        if (!partner || partner->caller) return nullptr;
+        badge = slot->cap.data;
+    } else {
+        // Replying to a fault, a sender already queued, or a pending
+        // notification each need the general path.
+        partner = self->caller;
+        Notification* n = self->bound_notification;
+        if (!partner || partner->faulting || !ep->senders.empty() || (n && n->word)) return nullptr;
+        badge = 0;
+    }
+    if (!sched::can_switch_to(partner)) return nullptr;
+    // A long message needs both buffers.
+    if (message::tag_length(tag) > message::register_bytes && !(buffer_of(self) && buffer_of(partner))) return nullptr;
+    return partner;
+}
+
+// The call or reply_recv itself, once fast_partner has found the partner;
+// nothing can fail any more.
+template <bool is_call>
+[[gnu::always_inline]] inline arch::TrapFrame* fast_transfer(Thread* self, Thread* partner, Endpoint* ep,
+                                                              uint64_t badge, uint64_t tag, uint64_t w0,
+                                                              uint64_t w1, uint64_t w2, uint64_t w3) {
+    if constexpr (is_call) {
+        ep->receivers.pop_front();  // the partner: the first receiver
+        partner->waiting_on = nullptr;
+        partner->caller = self;
+        self->callee = partner;
+        self->state = ThreadState::blocked_reply;
+    } else {
+        self->caller = nullptr;
+        partner->callee = nullptr;
+        block(self, ep->receivers, ep, ThreadState::blocked_receive);
+    }
+    deliver_registers(partner->context, badge, tag, w0, w1, w2, w3);
+    if (message::tag_length(tag) > message::register_bytes)
+        copy_payload(buffer_of(self), buffer_of(partner), message::tag_length(tag));
+    return sched::switch_directly(partner);
+}
+
+template <bool is_call>
+[[gnu::always_inline]] inline arch::TrapFrame* fast_path(Thread* self, uint64_t cptr, uint64_t tag, uint64_t w0,
+                                                          uint64_t w1, uint64_t w2, uint64_t w3) {
     Endpoint* ep = nullptr;
     uint64_t badge = 0;
-    if (fits_fast_path(tag)) {
-        Error ignored;
-        Slot* slot = cnode::find(self->cspace.cap, cptr, ObjectType::endpoint,
-                                 is_call ? abi::rights::write : abi::rights::read, ignored);
-        if (slot) {
-            ep = reinterpret_cast<Endpoint*>(slot->cap.object);
-            if (is_call) {
-                // A receiver that still owes another caller a reply goes
-                // the general way: link_call tells that caller.
-                Thread* receiver = thread_of(ep->receivers.front());
-                if (receiver && !receiver->caller) partner = receiver, badge = slot->cap.data;
-            } else {
-                // Replying to a fault, a sender already queued, or a pending
-                // notification each need the general path.
-                Thread* caller = self->caller;
-                Notification* n = self->bound_notification;
-                if (caller && !caller->faulting && ep->senders.empty() && !(n && n->word)) partner = caller;
-            }
-        }
-    }
-    if (partner && sched::can_switch_to(partner) &&
-        (message::tag_length(tag) <= message::register_bytes || copy_long_payload(self, partner, tag))) {
-        if (is_call) {
-            ep->receivers.pop_front();  // the partner: the first receiver
-            partner->waiting_on = nullptr;
-            partner->caller = self;
-            self->callee = partner;
-            self->state = ThreadState::blocked_reply;
-        } else {
-            self->caller = nullptr;
-            partner->callee = nullptr;
-            block(self, ep->receivers, ep, ThreadState::blocked_receive);
-        }
-        deliver_registers(partner->context, badge, tag, w0, w1, w2, w3);
-        return sched::switch_directly(partner);
-    }
+    if (Thread* partner = fast_partner<is_call>(self, cptr, tag, ep, badge)) [[likely]]
+        return fast_transfer<is_call>(self, partner, ep, badge, tag, w0, w1, w2, w3);
     arch::TrapFrame& f = self->context;
     f.rdi = cptr, f.rsi = tag, f.rdx = w0, f.r10 = w1, f.r8 = w2, f.r9 = w3;
     return syscall_dispatch(&f);
 }
 
+}  // namespace
+
+// One fast path for call and reply_recv (fast_path, instantiated once for
+// each); syscall_entry.asm calls it with the message still in registers,
+// R10 as w1. The number in the frame tells the two apart. Each check that
+// fails leaves everything as it was; the message goes into the frame and
+// the call to syscall_dispatch.
+extern "C" arch::TrapFrame* ipc_fast_path(uint64_t cptr, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+                                          uint64_t w3) {
+    Thread* self = sched::current();
+    if (self->context.rax == uint64_t(abi::Syscall::endpoint_call))
+        return fast_path<true>(self, cptr, tag, w0, w1, w2, w3);
+    return fast_path<false>(self, cptr, tag, w0, w1, w2, w3);
+}
