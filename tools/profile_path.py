@@ -82,6 +82,8 @@ def main():
     parser.add_argument("--limit", type=int, default=20000)
     parser.add_argument("--label", default="")
     parser.add_argument("--trace", action="store_true", help="also print every address executed, in order")
+    parser.add_argument("--inlined", action="store_true",
+                        help="name kernel instructions by the innermost function inlined there (addr2line)")
     args = parser.parse_args()
 
     with socket.socket() as s:
@@ -110,9 +112,22 @@ def main():
     user = symbols(f"{args.build}/servers/root/root")
     kernel_starts = [t[0] for t in kernel]
     user_starts = [t[0] for t in user]
+    inner = {}
+    if args.inlined:
+        unique = sorted({pc for pc in pcs if pc >= 1 << 63})
+        out = subprocess.run(["addr2line", "-e", f"{args.build}/kernel.elf", "-f", "-i", "-C", "-a"]
+                             + [f"{pc:x}" for pc in unique], capture_output=True, text=True, check=True).stdout
+        current = None
+        for line in out.splitlines():
+            if line.startswith("0x"):
+                current = int(line, 16)
+            elif current is not None and current not in inner and not line.startswith(("/", "?")):
+                inner[current] = line.split("(")[0]  # the first name printed is the innermost
     counts = {}
     for pc in pcs:
-        if pc >= 1 << 63:
+        if pc >= 1 << 63 and pc in inner:
+            key = "kernel " + inner[pc]
+        elif pc >= 1 << 63:
             key = "kernel " + name_of(kernel, kernel_starts, pc)
         else:
             key = "user   " + name_of(user, user_starts, pc)

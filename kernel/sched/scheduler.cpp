@@ -110,7 +110,8 @@ arch::TrapFrame* schedule() {
             // level; one preempted by a higher level keeps its turn.
             bool turn_over = end_of_turn && best >= current_thread->priority;
             if (turn_over || best > current_thread->priority) {
-                next = object::thread_of(run_queue.pop_front(best));
+                // Queued before the pop: a yield to a thread of the same
+                // level then never empties the level, nor clears its bits.
                 current_thread->state = ThreadState::ready;
                 if (turn_over) {
                     current_thread->slice_left = 0;
@@ -118,6 +119,7 @@ arch::TrapFrame* schedule() {
                 } else {
                     run_queue.push_front(&current_thread->queue_node, current_thread->priority);
                 }
+                next = object::thread_of(run_queue.pop_front(best));
             }
         }
     } else if (!can_continue) {
