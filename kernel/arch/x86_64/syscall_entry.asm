@@ -3,7 +3,7 @@
 ; `syscall` leaves RCX = user RIP, R11 = user RFLAGS, interrupts off (FMASK),
 ; and the user's RSP and GS untouched. The stub stores into the running
 ; thread's arch::TrapFrame (it ends at CpuLocal.context_end) only what the
-; ABI makes it keep (docs/abi.md, "Registers"):
+; ABI makes it keep (docs/abi.md, "Calling convention"):
 ;
 ;   - RIP, RFLAGS and RSP, and the vector SYSCALL_VECTOR, so that the way
 ;     back may use sysret;
