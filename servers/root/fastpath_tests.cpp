@@ -123,6 +123,56 @@ fastpath_test_syscall:
         .size   fastpath_test_syscall, . - fastpath_test_syscall
 )");
 
+// fastpath_test_fpu_load(const Image*) and fastpath_test_fpu_store(Image*):
+// xmm0-xmm15 from and to an image, and nothing else.
+extern "C" void fastpath_test_fpu_load(const root::testing::Image* in);
+extern "C" void fastpath_test_fpu_store(root::testing::Image* out);
+asm(R"(
+        .text
+        .globl  fastpath_test_fpu_load
+        .type   fastpath_test_fpu_load, @function
+fastpath_test_fpu_load:
+        movdqu  128(%rdi), %xmm0
+        movdqu  144(%rdi), %xmm1
+        movdqu  160(%rdi), %xmm2
+        movdqu  176(%rdi), %xmm3
+        movdqu  192(%rdi), %xmm4
+        movdqu  208(%rdi), %xmm5
+        movdqu  224(%rdi), %xmm6
+        movdqu  240(%rdi), %xmm7
+        movdqu  256(%rdi), %xmm8
+        movdqu  272(%rdi), %xmm9
+        movdqu  288(%rdi), %xmm10
+        movdqu  304(%rdi), %xmm11
+        movdqu  320(%rdi), %xmm12
+        movdqu  336(%rdi), %xmm13
+        movdqu  352(%rdi), %xmm14
+        movdqu  368(%rdi), %xmm15
+        ret
+        .size   fastpath_test_fpu_load, . - fastpath_test_fpu_load
+        .globl  fastpath_test_fpu_store
+        .type   fastpath_test_fpu_store, @function
+fastpath_test_fpu_store:
+        movdqu  %xmm0, 128(%rdi)
+        movdqu  %xmm1, 144(%rdi)
+        movdqu  %xmm2, 160(%rdi)
+        movdqu  %xmm3, 176(%rdi)
+        movdqu  %xmm4, 192(%rdi)
+        movdqu  %xmm5, 208(%rdi)
+        movdqu  %xmm6, 224(%rdi)
+        movdqu  %xmm7, 240(%rdi)
+        movdqu  %xmm8, 256(%rdi)
+        movdqu  %xmm9, 272(%rdi)
+        movdqu  %xmm10, 288(%rdi)
+        movdqu  %xmm11, 304(%rdi)
+        movdqu  %xmm12, 320(%rdi)
+        movdqu  %xmm13, 336(%rdi)
+        movdqu  %xmm14, 352(%rdi)
+        movdqu  %xmm15, 368(%rdi)
+        ret
+        .size   fastpath_test_fpu_store, . - fastpath_test_fpu_store
+)");
+
 namespace root::testing {
 
 namespace {
@@ -325,6 +375,46 @@ void yield_keeps_registers(Test& t) {
     run_pair(t, yield_register_thread);
 }
 
+// Loads its pattern into the FPU and blocks in a receive nobody answers:
+// it owns the FPU registers when it is deleted.
+void fpu_owner_thread(uint64_t) {
+    shared.counters[0] = 1;
+    Image in = pattern(2, 0), out{};
+    in.rax = uint64_t(Syscall::endpoint_recv);
+    in.rdi = shared_endpoint();
+    in.rsi = 0;  // blocking
+    fastpath_test_syscall(&in, &out);
+    shared.results[0] = 1;  // never: nobody sends, and the thread is deleted
+    finish_thread();
+}
+
+// The thread whose state the FPU registers hold dies; the next thread to
+// use them gets its own state back, not the dead one's. Between loading
+// our pattern and reading it back only inline system-call stubs run, which
+// touch no SSE register: the owner's #NM saves our pattern, and ours, after
+// its deletion, must restore it with no owner to save.
+void a_dead_fpu_owner_leaves_its_state_behind(Test& t) {
+    reset_shared(1);
+    Cptr ep = allocate(ObjectType::endpoint);
+    shared_endpoint() = ep;
+    sys::thread_set_priority(slot::thread, 255);
+    Cptr space = make_test_space();
+    Cptr owner = space && ep ? make_thread(space, fpu_owner_thread, 0, 255, next_stack_top()) : 0;
+    if (!owner) return t.fail("could not create the thread");
+    Image mine = pattern(3, 0), back{};
+    fastpath_test_fpu_load(&mine);
+    sys::thread_resume(owner);
+    sys::yield();  // it runs, takes the FPU, blocks in its receive
+    int64_t deleted = sys::cap_delete(slot::cnode, owner);
+    fastpath_test_fpu_store(&back);
+    if (shared.counters[0] != 1) t.fail("the FPU owner never ran");
+    t.expect(deleted, Error::none, "deleting the FPU owner");
+    for (uint64_t x = 0; x < 32; ++x)
+        if (back.xmm[x] != mine.xmm[x]) return t.fail("xmm%lu holds 0x%lx, not ours (0x%lx)", x / 2, back.xmm[x], mine.xmm[x]);
+    if (shared.results[0]) t.fail("the deleted thread ran past its receive");
+    sys::cap_delete(slot::cnode, ep);
+}
+
 }  // namespace
 
 const Case fastpath_cases[] = {
@@ -334,6 +424,8 @@ const Case fastpath_cases[] = {
     {"fast path: yield between two spaces (and a null call) keeps every register but RAX, RCX, R11, with both "
      "threads using SSE",
      yield_keeps_registers},
+    {"fast path: a thread deleted while it owns the FPU registers leaves the next user its own state",
+     a_dead_fpu_owner_leaves_its_state_behind},
 };
 const uint64_t fastpath_case_count = sizeof fastpath_cases / sizeof *fastpath_cases;
 
