@@ -1,4 +1,5 @@
 #include "object/ipc.hpp"
+#include "object/ipc_message.hpp"
 
 #include "abi/ipc.hpp"
 #include "debug/log.hpp"
@@ -13,14 +14,9 @@
 
 namespace object::ipc {
 
-namespace {
-
 namespace message = abi::ipc;
 
-abi::ipc::Buffer* buffer_of(const Thread* t) {
-    if (t->ipc_buffer.cap.type != ObjectType::frame) return nullptr;
-    return reinterpret_cast<abi::ipc::Buffer*>(t->ipc_buffer.cap.object);
-}
+namespace {
 
 Slot* lookup_in(const Thread* t, uint64_t cptr) {
     Slot* s = cnode::slot_at(t->cspace.cap, cptr);
@@ -46,28 +42,8 @@ uint64_t transfer_capabilities(const Thread* from, Thread* to, uint64_t count) {
     return arrived;
 }
 
-// The words beyond the registers, buffer page to buffer page, with rep
-// movsq (at most 28 iterations); false when either side lacks a buffer.
-[[gnu::noinline]] bool copy_long_payload(const Thread* from, const Thread* to, uint64_t tag) {
-    uint64_t length = message::tag_length(tag);
-    const message::Buffer* out = buffer_of(from);
-    message::Buffer* in = buffer_of(to);
-    if (!out || !in) return false;
-    if (length > message::max_message_bytes) length = message::max_message_bytes;  // validated; never more
-    uint64_t count = (length + 7) / 8 - message::register_words;
-    uint64_t* destination = in->words + message::register_words;
-    const uint64_t* source = out->words + message::register_words;
-    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
-    return true;
-}
-
-// The register part of a message: the receiver sees rax = 0, rdi = badge,
-// rsi = the tag (label and length), rdx, r10, r8, r9 = words 0..3.
 void copy_registers(const arch::TrapFrame& s, arch::TrapFrame& r, uint64_t badge) {
-    r.rax = 0;
-    r.rdi = badge;
-    r.rsi = message::make_tag(message::tag_label(s.rsi), message::tag_length(s.rsi));
-    r.rdx = s.rdx, r.r10 = s.r10, r.r8 = s.r8, r.r9 = s.r9;
+    deliver_registers(r, badge, s.rsi, s.rdx, s.r10, s.r8, s.r9);
 }
 
 // Delivers the message in from's registers (and buffer) to `to`: the
@@ -114,19 +90,6 @@ void link_call(Thread* caller, Thread* receiver) {
     caller->callee = receiver;
     caller->state = ThreadState::blocked_reply;
 }
-
-void block(Thread* self, lib::IntrusiveList& queue, void* object, ThreadState state) {
-    self->state = state;
-    self->waiting_on = object;
-    queue.push_back(&self->queue_node);
-}
-
-bool fits_fast_path(uint64_t tag) {
-    return message::tag_length(tag) <= message::max_message_bytes && !message::tag_caps(tag) &&
-           !(tag & message::flag_nonblocking);
-}
-
-
 
 }  // namespace
 
@@ -221,45 +184,6 @@ bool send_fault(Thread* t) {
     t->faulting = true;
     send(t, reinterpret_cast<Endpoint*>(handler.object), handler.data, true, false, false);
     return true;
-}
-
-arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
-    if (!fits_fast_path(frame.rsi)) return nullptr;
-    Error error;
-    Slot* slot = cnode::find(self->cspace.cap, frame.rdi, ObjectType::endpoint, abi::rights::write, error);
-    if (!slot) return nullptr;
-    auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
-    Thread* receiver = thread_of(ep->receivers.front());
-    if (!receiver || receiver->caller || !sched::can_switch_to(receiver)) return nullptr;
-    if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, receiver, frame.rsi))
-        return nullptr;
-    trace::record(trace::Kind::ipc_send, self->id, 0, trace::object_id(ep), slot->cap.data, trace::flag::call);
-    trace::record(trace::Kind::ipc_recv, receiver->id, self->id, trace::object_id(ep), slot->cap.data, trace::flag::call);
-    ep->receivers.remove(&receiver->queue_node);
-    receiver->waiting_on = nullptr;
-    copy_registers(frame, receiver->context, slot->cap.data);
-    receiver->caller = self;
-    self->callee = receiver;
-    self->state = ThreadState::blocked_reply;
-    return sched::switch_directly(receiver);
-}
-
-arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
-    Thread* caller = self->caller;
-    if (!caller || caller->faulting || !fits_fast_path(frame.rsi) || !sched::can_switch_to(caller)) return nullptr;
-    Error error;
-    Slot* slot = cnode::find(self->cspace.cap, frame.rdi, ObjectType::endpoint, abi::rights::read, error);
-    if (!slot) return nullptr;
-    auto* ep = reinterpret_cast<Endpoint*>(slot->cap.object);
-    if (!ep->senders.empty() || (self->bound_notification && self->bound_notification->word)) return nullptr;
-    if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, caller, frame.rsi))
-        return nullptr;
-    trace::record(trace::Kind::ipc_reply, self->id, caller->id);
-    copy_registers(frame, caller->context, 0);
-    self->caller = nullptr;
-    caller->callee = nullptr;
-    block(self, ep->receivers, ep, ThreadState::blocked_receive);
-    return sched::switch_directly(caller);
 }
 
 void signal(Notification* n, uint64_t bits) {

@@ -13,6 +13,9 @@
 #include "object/objects.hpp"
 #include "object/thread.hpp"
 
+// The fast path of call and reply_recv is syscall/ipc_fast.cpp; it shares
+// object/ipc_message.hpp with this general path.
+
 namespace object::ipc {
 
 // Checks the message in self's registers (length, IPC buffer, capabilities
@@ -31,14 +34,6 @@ Error reply(Thread* self);
 // Sends t's fault (recorded in its fault_* fields) to its fault handler as
 // a call on its behalf; false if it has no usable handler.
 bool send_fault(Thread* t);
-
-// The fast path of call and reply_recv: a message without capabilities
-// (its long part copied buffer to buffer), a partner already waiting,
-// nobody of higher priority ready. Switches
-// straight to the partner and returns its frame; nullptr means "take the
-// general path" (which also reports any error).
-arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame);
-arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame);
 
 // Notification word: signal ORs bits in and wakes one waiter (or the bound
 // thread, if it waits on an endpoint).

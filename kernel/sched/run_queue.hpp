@@ -14,9 +14,25 @@ inline constexpr unsigned priority_levels = 256;
 
 class RunQueue {
 public:
-    void push_back(lib::ListNode* node, unsigned priority);
-    void push_front(lib::ListNode* node, unsigned priority);
-    void remove(lib::ListNode* node, unsigned priority);
+    // Inline: they sit on the scheduler's and the IPC fast path's way.
+    void push_back(lib::ListNode* node, unsigned priority) {
+        levels_[priority].push_back(node);
+        mark_non_empty(priority);
+    }
+    void push_front(lib::ListNode* node, unsigned priority) {
+        levels_[priority].push_front(node);
+        mark_non_empty(priority);
+    }
+    void remove(lib::ListNode* node, unsigned priority) {
+        levels_[priority].remove(node);
+        if (levels_[priority].empty()) mark_empty(priority);
+    }
+    // Takes the first node of a level that is not empty.
+    lib::ListNode* pop_front(unsigned priority) {
+        lib::ListNode* node = levels_[priority].pop_front();
+        if (levels_[priority].empty()) mark_empty(priority);
+        return node;
+    }
 
     bool empty() const { return summary_ == 0; }
     // The highest priority with a ready thread; only when !empty().
@@ -28,6 +44,15 @@ public:
     lib::ListNode* front() const;
 
 private:
+    void mark_non_empty(unsigned priority) {
+        non_empty_[priority / 64] |= 1ull << (priority % 64);
+        summary_ |= 1ull << (priority / 64);
+    }
+    void mark_empty(unsigned priority) {
+        non_empty_[priority / 64] &= ~(1ull << (priority % 64));
+        if (!non_empty_[priority / 64]) summary_ &= ~(1ull << (priority / 64));
+    }
+
     lib::IntrusiveList levels_[priority_levels];
     uint64_t non_empty_[priority_levels / 64] = {};
     uint64_t summary_ = 0;  // bit i: non_empty_[i] != 0

@@ -1,8 +1,8 @@
-// System call dispatch: the fast IPC paths first, then the table of
-// handlers, then the status into rax and, where needed, a switch.
+// System call dispatch: the table of handlers, then the status into rax
+// and, where needed, a switch. The IPC fast path (object/ipc.cpp) has taken
+// its calls before: syscall_entry.asm sends them there first.
 #include "debug/log.hpp"
 #include "object/cnode.hpp"
-#include "object/ipc.hpp"
 #include "sched/scheduler.hpp"
 #include "syscall/call.hpp"
 #include "trace/trace.hpp"
@@ -56,27 +56,23 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
     Thread* self = sched::current();
     uint64_t number = frame->rax;
     trace::record(trace::Kind::syscall_enter, self->id, 0, number);
-    if (number == uint64_t(abi::Syscall::endpoint_call)) {
-        if (arch::TrapFrame* partner = object::ipc::fast_call(self, *frame)) return partner;
-    } else if (number == uint64_t(abi::Syscall::endpoint_reply_recv)) {
-        if (arch::TrapFrame* partner = object::ipc::fast_reply_receive(self, *frame)) return partner;
-    }
     Call call{self, *frame};
     Error status;
-    if (number < sizeof handlers / sizeof *handlers) {
+    if (number < sizeof handlers / sizeof *handlers) [[likely]] {
         status = handlers[number](call);
     } else {
         klog::warn("thread %lu: unknown system call %lu refused", self->id, number);
         status = Error::unknown_syscall;
     }
-    if (self->state == object::ThreadState::running) {
+    if (self->state != object::ThreadState::running) [[unlikely]] return sched::schedule();
+    // blocked and restart are the only negative outcomes.
+    if (int64_t(status) >= 0) [[likely]] {
+        frame->rax = uint64_t(abi::error_code(status));
+    } else if (status == restart) {
         // A restarted call finds its number still in rax.
-        if (status == restart) {
-            frame->rip -= syscall_instruction_length;
-            self->restarting = true;
-        }
-        else if (status != blocked) frame->rax = uint64_t(abi::error_code(status));
+        frame->rip -= syscall_instruction_length;
+        self->restarting = true;
     }
     trace::record(trace::Kind::syscall_exit, self->id, 0, number, frame->rax);
-    return sched::switch_pending() ? sched::schedule() : frame;
+    return sched::reschedule_pending() ? sched::schedule() : frame;
 }

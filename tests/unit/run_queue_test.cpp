@@ -441,3 +441,39 @@ TEST(RunQueueRandom, MatchesModel) {
 }
 
 }  // namespace
+
+// pop_front is what the scheduler takes its next thread with: the first of
+// the level, FIFO, and the level's bits go when it empties, not before,
+// whatever the word boundaries.
+TEST_F(RunQueueTest, PopFrontTakesTheFirstAndClearsEmptyLevels) {
+    for (unsigned p : {6u, 63u, 64u, 200u, 255u}) {
+        SCOPED_TRACE(p);
+        queue.push_back(node(1), p);
+        queue.push_back(node(2), p);
+        queue.push_back(node(3), 5);  // a lower level keeps the queue non-empty
+        EXPECT_EQ(queue.pop_front(p), node(1));
+        EXPECT_EQ(queue.highest_priority(), p);  // node 2 is still there
+        EXPECT_EQ(queue.pop_front(p), node(2));
+        EXPECT_FALSE(queue.empty());
+        EXPECT_EQ(queue.highest_priority(), 5u);  // level p is gone from the bitmap
+        EXPECT_EQ(queue.pop_front(5), node(3));
+        EXPECT_TRUE(queue.empty());
+        EXPECT_EQ(queue.front(), nullptr);
+    }
+}
+
+// A yield to a thread of the same level: the yielder goes back first, then
+// the front comes off; the level never empties and the order rotates.
+TEST_F(RunQueueTest, YieldRotationKeepsTheLevel) {
+    queue.push_back(node(1), 100);
+    std::vector<int> order;
+    int running = 0;
+    for (int i = 0; i < 4; ++i) {
+        queue.push_back(node(running), 100);
+        ListNode* next = queue.pop_front(queue.highest_priority());
+        running = task_of(next)->id;
+        order.push_back(running);
+        EXPECT_EQ(queue.highest_priority(), 100u);
+    }
+    EXPECT_EQ(order, (std::vector<int>{1, 0, 1, 0}));
+}

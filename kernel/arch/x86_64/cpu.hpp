@@ -85,6 +85,7 @@ inline constexpr uint32_t apic_base = 0x1B;
 }  // namespace msr
 
 namespace cr0 {
+inline constexpr uint64_t task_switched = 1ull << 3;
 inline constexpr uint64_t write_protect = 1ull << 16;
 }
 namespace cr4 {

@@ -22,11 +22,12 @@ constexpr uint64_t efer_sce = 1ull << 0;
 // (user must not leave SMAP open), NT.
 constexpr uint64_t syscall_flag_mask = (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14);
 
-CpuLocal local;
-
 }  // namespace
 
-CpuLocal& cpu_local() { return local; }
+namespace detail {
+CpuLocal local;
+}
+using detail::local;
 
 void init_cpu_local_and_syscalls() {
     local.kernel_stack_top = stacks::kernel_stack_top();
@@ -40,11 +41,6 @@ void init_cpu_local_and_syscalls() {
     wrmsr(msr_lstar, uint64_t(&syscall_entry));
     wrmsr(msr_fmask, syscall_flag_mask);
     wrmsr(msr::efer, rdmsr(msr::efer) | efer_sce);
-}
-
-void set_user_context(void* context_end) {
-    local.context_end = uint64_t(context_end);
-    gdt::set_kernel_stack(uint64_t(context_end));
 }
 
 }  // namespace arch

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arch/x86_64/gdt.hpp"
+
 namespace arch {
 
 struct CpuLocal {
@@ -22,7 +24,11 @@ static_assert(offsetof(CpuLocal, kernel_stack_top) == cpu_local_kernel_stack_top
 static_assert(offsetof(CpuLocal, user_rsp_scratch) == cpu_local_user_rsp_scratch);
 static_assert(offsetof(CpuLocal, context_end) == cpu_local_context_end);
 
-CpuLocal& cpu_local();
+namespace detail {
+extern CpuLocal local;
+}
+
+inline CpuLocal& cpu_local() { return detail::local; }
 
 // Sets up GS for the kernel, the syscall MSRs (STAR, LSTAR, FMASK) and
 // EFER.SCE.
@@ -30,6 +36,10 @@ void init_cpu_local_and_syscalls();
 
 // Where the next entry from user mode saves that thread's registers: the
 // end of its TrapFrame. Both the TSS (interrupts) and GS (syscall) use it.
-void set_user_context(void* context_end);
+// Inline: every thread switch sets it.
+inline void set_user_context(void* context_end) {
+    detail::local.context_end = uint64_t(context_end);
+    gdt::set_kernel_stack(uint64_t(context_end));
+}
 
 }  // namespace arch

@@ -16,7 +16,6 @@ alignas(64) uint8_t initial_state[max_state_size];
 
 constexpr uint64_t cr0_monitor_coprocessor = 1ull << 1;
 constexpr uint64_t cr0_emulation = 1ull << 2;
-constexpr uint64_t cr0_task_switched = 1ull << 3;
 constexpr uint64_t cr4_osxsave = 1ull << 18;
 constexpr uint64_t xcr0_x87 = 1, xcr0_sse = 2, xcr0_avx = 4;
 
@@ -27,7 +26,7 @@ void xsetbv(uint32_t index, uint64_t value) {
 }  // namespace
 
 size_t init() {
-    write_cr0((read_cr0() & ~(cr0_emulation | cr0_task_switched)) | cr0_monitor_coprocessor);
+    write_cr0((read_cr0() & ~(cr0_emulation | cr0::task_switched)) | cr0_monitor_coprocessor);
     uint64_t cr4 = read_cr4() | cr4::osfxsr | cr4::osxmmexcpt;
     auto leaf1 = cpuid(1);
     bool has_xsave = leaf1.ecx & (1u << 26);
@@ -64,5 +63,9 @@ void restore(const void* area) {
 }
 
 bool has_avx() { return avx; }
+
+namespace detail {
+bool trapping;  // init() clears TS
+}
 
 }  // namespace arch::fpu

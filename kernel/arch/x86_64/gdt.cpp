@@ -4,25 +4,18 @@
 
 namespace arch::gdt {
 
-namespace {
+namespace detail {
+TaskStateSegment task_state;
+}
+using detail::task_state;
 
-struct [[gnu::packed]] TaskStateSegment {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
-static_assert(sizeof(TaskStateSegment) == 104);
+namespace {
 
 struct [[gnu::packed]] DescriptorPointer {
     uint16_t limit;
     uint64_t base;
 };
 
-TaskStateSegment task_state;
 
 // Access byte 0x9A/0x92 (present, ring 0, code/data), 0xFA/0xF2 for ring 3;
 // flag L (bit 53) marks 64-bit code.
@@ -71,6 +64,5 @@ void init() {
         : "rax", "memory");
 }
 
-void set_kernel_stack(uint64_t rsp0) { task_state.rsp[0] = rsp0; }
 
 }  // namespace arch::gdt

@@ -26,7 +26,23 @@ inline constexpr uint8_t ist_machine_check = 3;
 // Loads the GDT and TSS and reloads every segment register.
 void init();
 
-// The stack the CPU switches to on an interrupt from user mode.
-void set_kernel_stack(uint64_t rsp0);
+struct [[gnu::packed]] TaskStateSegment {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+static_assert(sizeof(TaskStateSegment) == 104);
+
+namespace detail {
+extern TaskStateSegment task_state;
+}
+
+// The stack the CPU switches to on an interrupt from user mode. Inline:
+// every thread switch sets it.
+inline void set_kernel_stack(uint64_t rsp0) { detail::task_state.rsp[0] = rsp0; }
 
 }  // namespace arch::gdt

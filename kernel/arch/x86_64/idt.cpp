@@ -117,6 +117,12 @@ extern "C" TrapFrame* trap_dispatch(TrapFrame* frame) {
             kernel_exception(*frame);
         }
         if (frame->from_user()) {
+            // CR0.TS was set for this thread: its FPU state is not loaded
+            // yet. Not a fault: load it and retry the instruction.
+            if (vector == interrupts::device_not_available) {
+                sched::claim_fpu();
+                return frame;
+            }
             faults::user_exception(*frame);
             return sched::schedule();
         }

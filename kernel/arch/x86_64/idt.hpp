@@ -16,6 +16,7 @@ inline constexpr unsigned msi_count = 64;
 inline constexpr uint8_t lapic_spurious = 0xFF;  // low nibble must be all ones
 inline constexpr unsigned exception_count = 32;
 inline constexpr uint8_t nmi = 2;
+inline constexpr uint8_t device_not_available = 7;  // #NM: FPU use with CR0.TS set
 inline constexpr uint8_t double_fault = 8;
 inline constexpr uint8_t page_fault = 14;
 inline constexpr uint8_t machine_check = 18;
