@@ -46,7 +46,9 @@ def enum_names(path, enum):
 
 KINDS = {name: value for value, name in enum_names(os.path.join(ABI, "trace.hpp"), "Kind").items()}
 SYSCALLS = enum_names(os.path.join(ABI, "syscalls.hpp"), "Syscall")
-FLAG_CALL, FLAG_FAULT, FLAG_RESUMED = 1, 2, 1
+FLAG_CALL, FLAG_FAULT, FLAG_FAST, FLAG_RESUMED = 1, 2, 4, 1
+CALL, REPLY_RECV = (next(n for n, name in SYSCALLS.items() if name == call)
+                    for call in ("endpoint_call", "endpoint_reply_recv"))
 
 
 class Dump:
@@ -183,12 +185,20 @@ def convert(dump):
             pending_send[tid] = (ts, r)
         elif kind == k["ipc_recv"]:
             sender = r["peer"]
+            if r["flags"] & FLAG_FAST:
+                # The fast path records the delivery alone: the sender is
+                # in its call now, and that is where the message leaves.
+                if sender not in open_calls:
+                    open_calls[sender] = (ts, CALL)
+                pending_send[sender] = (ts, r)
             if sender in pending_send:
                 sent_ts, sent = pending_send.pop(sender)
                 kind_name = "fault message" if r["flags"] & FLAG_FAULT else "call" if r["flags"] & FLAG_CALL else "send"
                 flow(kind_name, sender, sent_ts, tid, ts,
                      {"endpoint": f"{r['object']:x}", "badge": r["value"], "from": sender, "to": tid})
         elif kind == k["ipc_reply"]:
+            if r["flags"] & FLAG_FAST and tid not in open_calls:
+                open_calls[tid] = (ts, REPLY_RECV)
             flow("reply", tid, ts, r["peer"], ts, {"from": tid, "to": r["peer"]})
         elif kind == k["fault"]:
             events.append(dict(name=f"fault {r['object']} at {r['value']:#x}", cat="fault", ph="i", s="t", ts=ts,

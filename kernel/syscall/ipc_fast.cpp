@@ -65,17 +65,15 @@ template <bool is_call>
 [[gnu::always_inline]] inline arch::TrapFrame* fast_transfer(Thread* self, Thread* partner, Endpoint* ep,
                                                               uint64_t badge, uint64_t tag, uint64_t w0,
                                                               uint64_t w1, uint64_t w2, uint64_t w3) {
-    trace::record(trace::Kind::syscall_enter, self->id, 0, self->context.rax);
     if constexpr (is_call) {
-        trace::record(trace::Kind::ipc_send, self->id, 0, trace::object_id(ep), badge, trace::flag::call);
-        trace::record(trace::Kind::ipc_recv, partner->id, self->id, trace::object_id(ep), badge, trace::flag::call);
+        trace::record(trace::Kind::ipc_recv, partner->id, self->id, trace::object_id(ep), badge, trace::flag::fast_call);
         ep->receivers.pop_front();  // the partner: the first receiver
         partner->waiting_on = nullptr;
         partner->caller = self;
         self->callee = partner;
         self->state = ThreadState::blocked_reply;
     } else {
-        trace::record(trace::Kind::ipc_reply, self->id, partner->id);
+        trace::record(trace::Kind::ipc_reply, self->id, partner->id, 0, 0, trace::flag::fast);
         self->caller = nullptr;
         partner->callee = nullptr;
         block(self, ep->receivers, ep, ThreadState::blocked_receive);

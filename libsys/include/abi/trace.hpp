@@ -31,6 +31,11 @@ enum class Kind : uint8_t {
 namespace flag {
 inline constexpr uint8_t call = 1;     // ipc_send, ipc_recv: a call, so a reply follows
 inline constexpr uint8_t fault = 2;    // ipc_send, ipc_recv: the kernel's fault message
+// ipc_recv, ipc_reply: made by the IPC fast path, which records one event
+// per call (no syscall_enter, ipc_send or syscall_exit): the sender of a
+// fast receive, and the replier, are in their call at that moment.
+inline constexpr uint8_t fast = 4;
+inline constexpr uint8_t fast_call = fast | call;
 inline constexpr uint8_t resumed = 1;  // fault_served: the thread retries the access
                                        // (clear: its handler refused it, the thread stopped)
 }  // namespace flag
