@@ -121,5 +121,6 @@ Error sys_irq_issue(Call&);
 Error sys_irq_set_notification(Call&);
 Error sys_irq_ack(Call&);
 Error sys_frame_physical_address(Call&);
+Error sys_frame_map_batch(Call&);
 
 }  // namespace syscall

@@ -33,6 +33,7 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
+    sys_frame_map_batch,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));
 

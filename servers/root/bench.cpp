@@ -133,14 +133,18 @@ void map_one_page() {
     report("map one page from user space (frame_map + frame_unmap)", rdtsc() - start, rounds);
 }
 
-// A page fault served by the pager server, measured inside a task of the
-// loader's (pager_stress bench) so that the pager is its fault handler.
+// Pages served by the pager server, measured inside a task of the
+// loader's (pager_stress bench) so that the pager is its fault handler:
+// sequential, strided and random first touches, each pattern in a task of
+// its own so that each starts with the whole budget free.
 void pager_fault() {
     char tsc[24];
     lib::format_to(tsc, sizeof tsc, "%lu", context.info->tsc_hz);
-    const char* argv[] = {"pager_stress", "bench", "200", tsc};
-    sys::loader::Task task;
-    if (run_program(4, argv, 100, task)) sys::loader::wait(start_loader(), task);
+    for (const char* pattern : {"sequential", "strided", "random"}) {
+        const char* argv[] = {"pager_stress", "bench", pattern, "200", tsc};
+        sys::loader::Task task;
+        if (run_program(5, argv, 100, task)) sys::loader::wait(start_loader(), task);
+    }
 }
 
 namespace {

@@ -37,9 +37,11 @@ inline constexpr uint64_t grow_heap = 3;
 // buffer): w4 disk write requests, w5 disk read requests, w6 pages read
 // ahead (read with a faulting page, not faulted for), w7 1 when the store
 // is the disk (write-backs and read-backs are then pages written to and
-// read from the disk), 0 when it is RAM. Also printed on the console.
+// read from the disk), 0 when it is RAM; fault-around (docs/paging.md):
+// w8 pages mapped ahead of faults, w9 of those found used at the task's
+// next fault, w10 found unused. Also printed on the console.
 inline constexpr uint64_t statistics = 4;
-inline constexpr uint64_t statistics_words = 8;
+inline constexpr uint64_t statistics_words = 11;
 
 // add_region(RegionRequest) from the manager: memory of a task that the
 // pager fills on first touch, from a file in the initrd (the part of
