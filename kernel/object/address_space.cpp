@@ -93,7 +93,7 @@ bool is_frame_address(uint64_t address) {
 
 // The one place a frame's mapping is made, for frame_map and the batch:
 // entry is the level-1 entry for address, or null if its table is missing.
-Error install_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights, uint64_t* entry) {
+[[gnu::always_inline]] inline Error install_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights, uint64_t* entry) {
     if (frame.asid) return Error::already_mapped;
     if (Error e = check_rights(rights, frame.rights); e != Error::none) return e;
     if (!entry) return Error::missing_page_table;
