@@ -7,15 +7,21 @@ void FaultAround::init(unsigned max_pages) {
     window_ = 1;
     ahead_ = 0;
     next_ = ~0ull;
+    run_start_ = 0;
 }
 
 unsigned FaultAround::plan(uint64_t page) {
-    if (!continues(page)) return 1;
+    if (!continues(page)) {
+        run_start_ = page;
+        return 1;
+    }
     // A run that went on without pages ahead (its first step, or after
     // the window had shrunk to nothing) earns a small cluster again: the
     // only way back up once random touches have closed the window.
     if (window_ < first_window && max_ >= first_window) window_ = first_window;
-    return window_;
+    uint64_t run = page - run_start_;
+    unsigned cap = run < first_window ? first_window : run < max_ ? unsigned(run) : max_;
+    return window_ < cap ? window_ : cap;
 }
 
 void FaultAround::mapped(uint64_t page, unsigned count) {

@@ -20,7 +20,9 @@ public:
     // A fault on page number `page`: how many pages to map from it (the
     // caller may map fewer: region end, resident pages, no frame). A
     // fault that continues the run the last cluster ended gets the
-    // window, any other fault its own page only, so random and strided
+    // window, but no more pages than the run has covered so far (so a
+    // short run wastes at most about as much as it used); any other fault
+    // starts a new run and gets its own page only, so random and strided
     // touches pay nothing for pages nobody asked for.
     unsigned plan(uint64_t page);
 
@@ -45,6 +47,7 @@ private:
     unsigned window_ = 1;   // pages a sequential fault maps now
     unsigned ahead_ = 0;
     uint64_t next_ = ~0ull; // the page a sequential run faults on next
+    uint64_t run_start_ = 0;  // the page the current run began at
 };
 
 }  // namespace pager
