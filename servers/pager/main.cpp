@@ -750,20 +750,23 @@ int64_t take_ahead_frame() {
     return evict(victim) ? int64_t(victim) : -1;
 }
 
-// The first contents of a cluster's fresh pages (the faulting one too if
-// `first_is_fresh`; else it was filled from the store): zeros, in one
-// memset per run of consecutive budget frames (usually one run for the
-// whole cluster), then the program file's bytes where the region has any.
-void fill_fresh_pages(const Region& region, uint64_t address, const size_t* fs, unsigned n, bool first_is_fresh) {
-    for (unsigned k = first_is_fresh ? 0 : 1; k < n;) {
+// The first contents of a cluster's fresh pages (those never filled
+// before; the others were copied from the store): zeros, in one memset
+// per run of consecutive budget frames (usually one for the whole
+// cluster), then the program file's bytes where the region has any.
+void fill_fresh_pages(const Region& region, uint64_t address, const size_t* fs, const bool* fresh, unsigned n) {
+    for (unsigned k = 0; k < n;) {
         unsigned run = 1;
-        while (k + run < n && fs[k + run] == fs[k] + run) ++run;
-        memset(frame_bytes(fs[k]), 0, run * page);
+        if (fresh[k]) {
+            while (k + run < n && fresh[k + run] && fs[k + run] == fs[k] + run) ++run;
+            memset(frame_bytes(fs[k]), 0, run * page);
+        }
         k += run;
     }
     if (!region.file_backed) return;
     uint64_t file_end = region.vaddr + region.file_size;
-    for (unsigned k = first_is_fresh ? 0 : 1; k < n; ++k) {
+    for (unsigned k = 0; k < n; ++k) {
+        if (!fresh[k]) continue;
         // The file's bytes that fall in this page (validated at add_region).
         uint64_t page_address = address + k * page;
         uint64_t from = page_address > region.vaddr ? page_address : region.vaddr;
@@ -853,25 +856,35 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
         ++total_read_backs;
     }
     // The cluster: the faulting page and, when the fault continues a
-    // sequential run, the pages after it that were never filled (no copy
-    // anywhere, not resident), as far as the region, the window and the
-    // frames we can take without killing anyone allow.
+    // sequential run, the pages after it that are not resident and have no
+    // copy on the disk (that has its own read-ahead), as far as the
+    // region, the window and the frames we can take without killing
+    // anyone allow. A page with a copy in the RAM store is copied as soon
+    // as its frame is taken, for the same reason as the faulting one.
     size_t cluster_frames[abi::max_map_batch];
     Cptr caps[abi::max_map_batch];
+    bool fresh[abi::max_map_batch];
     cluster_frames[0] = size_t(f);
     caps[0] = frames[f].mapped;
+    fresh[0] = record.backing < 0;
     unsigned want = c.around.plan(first_page);
     uint64_t left = region->pages - (index - region->first_record);
     if (want > left) want = unsigned(left);
     unsigned n = 1;
-    while (n < want && records[index + n].frame < 0 && records[index + n].backing < 0) {
+    while (n < want && records[index + n].frame < 0 && (records[index + n].backing < 0 || !disk)) {
         int64_t g = take_ahead_frame();
         if (g < 0) break;
         reserve(c, size_t(g), page_address + n * page, index + n);
+        fresh[n] = records[index + n].backing < 0;
+        if (!fresh[n]) {
+            memcpy(frame_bytes(size_t(g)), backing_bytes(records[index + n].backing), page);
+            ++c.read_backs;
+            ++total_read_backs;
+        }
         cluster_frames[n] = size_t(g);
         caps[n++] = frames[g].mapped;
     }
-    fill_fresh_pages(*region, page_address, cluster_frames, n, record.backing < 0);
+    fill_fresh_pages(*region, page_address, cluster_frames, fresh, n);
     unsigned mapped = map_cluster(c, page_address, region->rights, caps, n);
     for (unsigned k = mapped; k < n; ++k) unreserve(cluster_frames[k]);
     if (mapped == 0) return no_page_tables(c, reason);
