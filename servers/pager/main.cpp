@@ -491,7 +491,10 @@ Client* kill_for_store() {
 // resident page has a copy.
 int32_t take_resident_copy(size_t except) {
     for (size_t f = 0; f < frame_count; ++f) {
-        if (f == except || !frames[f].used) continue;
+        // A frame reserved for a cluster and not yet mapped (unknown to the
+        // policy) keeps its copy: if its mapping fails the frame is given
+        // back, and the copy must still be there.
+        if (f == except || !frames[f].used || !replacement.used(f)) continue;
         PageRecord& record = records[frames[f].record];
         if (record.backing < 0) continue;
         int32_t b = record.backing;
@@ -849,8 +852,8 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
         return nullptr;
     }
     if (record.backing >= 0) {
-        // Filled before any frame is taken for pages ahead: taking one may
-        // evict, and an eviction may take this page's store copy.
+        // Copied while the store copy is certain to be there (reserved
+        // frames' copies are never taken, see take_resident_copy).
         memcpy(frame_bytes(size_t(f)), backing_bytes(record.backing), page);
         ++c.read_backs;
         ++total_read_backs;
@@ -860,7 +863,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     // copy on the disk (that has its own read-ahead), as far as the
     // region, the window and the frames we can take without killing
     // anyone allow. A page with a copy in the RAM store is copied as soon
-    // as its frame is taken, for the same reason as the faulting one.
+    // as its frame is taken.
     size_t cluster_frames[abi::max_map_batch];
     Cptr caps[abi::max_map_batch];
     bool fresh[abi::max_map_batch];

@@ -56,13 +56,20 @@ TEST(FaultAround, ARunStartsSmallAndGrowsWithItselfWhileEveryPageAheadIsUsed) {
     EXPECT_EQ(a.window(), 32u);
 }
 
-TEST(FaultAround, MoreUnusedThanUsedHalvesTheWindowHalfAndHalfKeepsIt) {
+// A fault-around state whose run began at page 0 and went on to page 1,
+// after `feedbacks` reports of `used` and `unused` pages ahead.
+FaultAround after_feedback(unsigned max, int feedbacks, unsigned used, unsigned unused) {
     FaultAround a;
-    a.init(32);
+    a.init(max);
     a.plan(0);
     a.mapped(0, 1);
     a.plan(1);
-    for (int i = 0; i < 5; ++i) a.feedback(1, 0);
+    for (int i = 0; i < feedbacks; ++i) a.feedback(used, unused);
+    return a;
+}
+
+TEST(FaultAround, MoreUnusedThanUsedHalvesTheWindowHalfAndHalfKeepsIt) {
+    FaultAround a = after_feedback(32, 5, 1, 0);
     ASSERT_EQ(a.window(), 32u);
     a.feedback(15, 16);
     EXPECT_EQ(a.window(), 16u);
@@ -79,11 +86,7 @@ TEST(FaultAround, MoreUnusedThanUsedHalvesTheWindowHalfAndHalfKeepsIt) {
 }
 
 TEST(FaultAround, AClosedWindowOpensAgainWhenARunGoesOn) {
-    FaultAround a;
-    a.init(8);
-    a.mapped(0, 1);
-    a.plan(1);
-    for (int i = 0; i < 5; ++i) a.feedback(0, 3);
+    FaultAround a = after_feedback(8, 5, 0, 3);
     ASSERT_EQ(a.window(), 1u);
     a.mapped(50, 1);
     EXPECT_EQ(a.plan(51), FaultAround::first_window);
