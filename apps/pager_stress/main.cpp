@@ -131,15 +131,19 @@ void progress() {
 //   sequential: pages 0, 1, 2, ... in order (fault-around maps ahead);
 //   strided:    every fourth page of a heap four times as large (no run:
 //               one page per fault);
-//   random:     every page once, in a random order (no run either).
+//   random:     every page once, in a random order (no run either);
+//   hinted:     strided, in a heap that asks for fault-around
+//               (abi::pager::heap_sequential): every fault maps a cluster.
 // Prints the cost per page touched and the faults it took.
 int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
     constexpr uint64_t max_bench_pages = 1024;
-    uint64_t stride = pattern[0] == 's' && pattern[1] == 't' ? 4 : 1;
+    bool hinted = pattern[0] == 'h';
+    uint64_t stride = (pattern[0] == 's' && pattern[1] == 't') || hinted ? 4 : 1;
     bool shuffled = pattern[0] == 'r';
     if (count == 0 || count > max_bench_pages) return 2;
     auto r = sys::ipc::call(abi::task_slot::pager,
-                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {count * stride}});
+                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 16),
+                                              {count * stride, hinted ? abi::pager::heap_sequential : 0}});
     if (r.result != 0 || r.label() != 0) return 1;
     uint64_t heap = r.message.words[0];
     static uint64_t order[max_bench_pages];  // in .bss, paged in here, before the clock starts
@@ -160,6 +164,31 @@ int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
                pattern, ns100 / 100, ns100 % 100, cycles / count, count, after.faults - before.faults,
                after.ahead_mapped - before.ahead_mapped);
     return 0;
+}
+
+// A heap that asks for fault-around (abi::pager::heap_sequential), touched
+// at every fourth page: each fault maps a whole cluster, so far fewer
+// faults than touches; every page written is read back. Also checks that
+// an unknown heap flag is refused.
+void sequential_region() {
+    constexpr uint64_t region_pages = 256, stride = 4;
+    auto refused = sys::ipc::call(abi::task_slot::pager,
+                                  sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 16), {4, 0x80}});
+    auto r = sys::ipc::call(abi::task_slot::pager, sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 16),
+                                                                     {region_pages, abi::pager::heap_sequential}});
+    if (r.result != 0 || r.label() != 0) return (void)sys::print("pager_stress: no heap asking for fault-around\n");
+    uint64_t region = r.message.words[0];
+    Statistics before = statistics(true);
+    for (uint64_t i = 0; i < region_pages; i += stride) *reinterpret_cast<volatile uint64_t*>(region + i * page) = i + 1;
+    Statistics after = statistics(true);
+    uint64_t wrong = 0;
+    for (uint64_t i = 0; i < region_pages; ++i)
+        wrong += *reinterpret_cast<volatile uint64_t*>(region + i * page) != (i % stride ? 0 : i + 1);
+    errors += wrong;
+    sys::print("pager_stress: a region asking for fault-around: %lu touches, %lu faults, %lu pages mapped ahead, %lu "
+               "errors; an unknown heap flag %s\n",
+               region_pages / stride, after.faults - before.faults, after.ahead_mapped - before.ahead_mapped, wrong,
+               refused.label() == uint64_t(abi::Error::bad_argument) ? "is refused" : "was accepted");
 }
 
 int main(int argc, char** argv, char**) {
@@ -197,6 +226,7 @@ int main(int argc, char** argv, char**) {
     report("loop", (budget + budget / 8) * 3);
     sequential(false);  // every page checked one last time
     report("verify", pages);
+    sequential_region();
     Statistics s = statistics();
     sys::print("pager_stress: summary: %lu pages, %lu touches, %lu faults, %lu evictions, %lu disk writes, %lu disk "
                "reads, %lu errors\n",

@@ -61,6 +61,7 @@ struct Region {
     uint8_t rights;
     bool file_backed;      // else anonymous: zero-filled
     uint64_t vaddr, file_offset, file_size;
+    bool sequential;       // asked for whole clusters on every fault (abi::pager::heap_sequential)
 };
 
 // Tasks' page tables come in chunks of four (16 KiB of untyped memory),
@@ -871,6 +872,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     caps[0] = frames[f].mapped;
     fresh[0] = record.backing < 0;
     unsigned want = c.around.plan(first_page);
+    if (region->sequential) want = around_max;  // the region asked for it
     uint64_t left = region->pages - (index - region->first_record);
     if (want > left) want = unsigned(left);
     unsigned n = 1;
@@ -925,7 +927,7 @@ ipc::Message add_region(const ipc::Received& r) {
     uint32_t first = sane ? allocate_records(pages) : max_pages;
     if (first == max_pages) return ipc::Message{ipc::make_tag(uint64_t(Error::bad_argument), 0), {}};
     c->regions[c->region_count++] = Region{start, pages, first, request.rights, true, request.vaddr,
-                                           request.file_offset, request.file_size};
+                                           request.file_offset, request.file_size, false};
     return ipc::Message{};
 }
 
@@ -1054,6 +1056,11 @@ ipc::Message serve(const ipc::Received& r) {
     case abi::pager::grow_heap: {
         Client* c = client_of(badge);
         uint64_t pages = r.message.words[0];
+        uint64_t flags = r.length() >= 16 ? r.message.words[1] : 0;
+        if (flags & ~abi::pager::heap_sequential) {
+            sys::print("pager: task %lu: heap flags 0x%lx refused\n", badge, flags);
+            return refuse(Error::bad_argument);
+        }
         uint32_t first = c && c->region_count < max_regions && pages && pages <= max_pages ? allocate_records(pages)
                                                                                             : max_pages;
         if (first == max_pages) {
@@ -1064,7 +1071,8 @@ ipc::Message serve(const ipc::Received& r) {
         }
         Region& region = c->regions[c->region_count++];
         region = Region{abi::pager::heap_base + c->heap_pages * page, pages, first,
-                        uint8_t(rights::read | rights::write), false, 0, 0, 0};
+                        uint8_t(rights::read | rights::write), false, 0, 0, 0,
+                        (flags & abi::pager::heap_sequential) != 0};
         c->heap_pages += pages;
         return ipc::Message{ipc::make_tag(0, 8), {region.start}};
     }

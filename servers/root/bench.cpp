@@ -140,7 +140,7 @@ void map_one_page() {
 void pager_fault() {
     char tsc[24];
     lib::format_to(tsc, sizeof tsc, "%lu", context.info->tsc_hz);
-    for (const char* pattern : {"sequential", "strided", "random"}) {
+    for (const char* pattern : {"sequential", "strided", "random", "hinted"}) {
         const char* argv[] = {"pager_stress", "bench", pattern, "200", tsc};
         sys::loader::Task task;
         if (run_program(5, argv, 100, task)) sys::loader::wait(start_loader(), task);

@@ -254,6 +254,11 @@ def check_fault_around(tap, log, faults):
     mapped, used, _ = around.get("sequential-write", (0, 0, 0))
     tap.check(mapped >= 512 and used * 10 >= mapped * 8, "fault-around: at least 80% of the pages it mapped ahead "
               "were used", f"{mapped} mapped ahead, {used} used")
+    hinted = re.search(r"^pager_stress: a region asking for fault-around: 64 touches, (\d+) faults, (\d+) pages mapped "
+                       r"ahead, 0 errors; an unknown heap flag is refused$", log, re.MULTILINE)
+    tap.check(hinted and int(hinted.group(1)) <= 16, "fault-around: a region that asks for it maps clusters at every "
+              "fault (every fourth page touched: a quarter of the faults or fewer), an unknown flag is refused",
+              hinted and hinted.group(0))
     mapped, _, _ = around.get("random", (1 << 30, 0, 0))
     tap.check(mapped * 50 <= max(faults.get("random", 0), 1), "fault-around: random touches map under 2% of their "
               "faults' pages ahead", f"{mapped} mapped ahead, {faults.get('random')} faults")

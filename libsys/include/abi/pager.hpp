@@ -29,9 +29,13 @@ inline constexpr Cptr service_slot = 8;  // in the pager's own CNode: its receiv
 inline constexpr uint64_t attach = 1;
 // detach(w0 = task id): forget the task, free its frames and backing pages.
 inline constexpr uint64_t detach = 2;
-// grow_heap(w0 = pages) -> w0 = address of the new pages (zero-filled on
+// grow_heap(w0 = pages[, w1 = heap flags]) -> w0 = address of the new pages (zero-filled on
 // first touch), contiguous with earlier growth.
 inline constexpr uint64_t grow_heap = 3;
+// grow_heap flags: the task will touch the new pages in order, so every
+// fault in them maps a whole cluster (fault-around without waiting for a
+// run to show; docs/paging.md). Other bits are refused (bad_argument).
+inline constexpr uint64_t heap_sequential = 1;
 // statistics() -> w0 faults, w1 evictions, w2 write-backs, w3 read-backs,
 // for the caller; then, for the whole pager (words 4..7, in the IPC
 // buffer): w4 disk write requests, w5 disk read requests, w6 pages read
