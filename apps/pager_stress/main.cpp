@@ -132,13 +132,14 @@ void progress() {
 //   strided:    every fourth page of a heap four times as large (no run:
 //               one page per fault);
 //   random:     every page once, in a random order (no run either);
-//   hinted:     strided, in a heap that asks for fault-around
-//               (abi::pager::heap_sequential): every fault maps a cluster.
+//   hinted:     sequential, in a heap that asks for fault-around
+//               (abi::pager::heap_sequential): every fault maps a whole
+//               cluster from the first on.
 // Prints the cost per page touched and the faults it took.
 int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
     constexpr uint64_t max_bench_pages = 1024;
     bool hinted = pattern[0] == 'h';
-    uint64_t stride = (pattern[0] == 's' && pattern[1] == 't') || hinted ? 4 : 1;
+    uint64_t stride = pattern[0] == 's' && pattern[1] == 't' ? 4 : 1;
     bool shuffled = pattern[0] == 'r';
     if (count == 0 || count > max_bench_pages) return 2;
     auto r = sys::ipc::call(abi::task_slot::pager,

@@ -135,8 +135,9 @@ void map_one_page() {
 
 // Pages served by the pager server, measured inside a task of the
 // loader's (pager_stress bench) so that the pager is its fault handler:
-// sequential, strided and random first touches, each pattern in a task of
-// its own so that each starts with the whole budget free.
+// sequential, strided and random first touches, and sequential ones in a
+// heap that asks for fault-around, each pattern in a task of its own so that
+// each starts with the whole budget free.
 void pager_fault() {
     char tsc[24];
     lib::format_to(tsc, sizeof tsc, "%lu", context.info->tsc_hz);
