@@ -219,6 +219,18 @@ void map_batch_refuses_bad_arguments_with_nothing_mapped(Test& t) {
         t.expect(r.status, b.expected, b.what);
         if (r.mapped != 0) t.fail("%s: mapped says %lu", b.what, r.mapped);
     }
+    // A list whose first entries are good but which runs into an unmapped
+    // page: the copy faults, and that is an error for the caller, not a
+    // kernel fault, with nothing mapped.
+    constexpr uint64_t list_page = batch_area + 0x100000;
+    Cptr list_frame = map_page(slot::vspace, list_page);
+    if (!list_frame) return t.fail("no page for the list");
+    auto* straddling = reinterpret_cast<Cptr*>(list_page + 4096 - 2 * sizeof(Cptr));
+    straddling[0] = frames[0];
+    straddling[1] = frames[1];
+    sys::BatchResult r = sys::frame_map_batch(slot::vspace, batch_area, rw, straddling, batch);
+    t.expect(r.status, Error::bad_address, "a list running into an unmapped page");
+    sys::cap_delete(slot::cnode, list_frame);
     if (unsigned n = unmap_count(frames, batch)) t.fail("%u frames were mapped by refused calls", n);
     // The frame capability's rights bound the mapping's, as for frame_map.
     Cptr read_only = free_slot();
