@@ -2,41 +2,41 @@
 
 namespace pager {
 
-void FaultAround::init(unsigned max_pages) {
-    max_ = max_pages ? max_pages : 1;
+void FaultAround::init(unsigned pages) {
+    max_ = uint8_t(pages == 0 ? 1 : pages > max_pages ? max_pages : pages);
     window_ = 1;
     ahead_ = 0;
     next_ = ~0ull;
-    run_start_ = 0;
+    run_ = 0;
 }
 
 unsigned FaultAround::plan(uint64_t page) {
     if (!continues(page)) {
-        run_start_ = page;
+        run_ = 0;
         return 1;
     }
     // A run that went on without pages ahead (its first step, or after
     // the window had shrunk to nothing) earns a small cluster again: the
     // only way back up once random touches have closed the window.
-    if (window_ < first_window && max_ >= first_window) window_ = first_window;
-    uint64_t run = page - run_start_;
-    unsigned cap = run < first_window ? first_window : run < max_ ? unsigned(run) : max_;
+    if (window_ < first_window && max_ >= first_window) window_ = uint8_t(first_window);
+    unsigned cap = run_ < first_window ? first_window : run_ < max_ ? run_ : max_;
     return window_ < cap ? window_ : cap;
 }
 
 void FaultAround::mapped(uint64_t page, unsigned count) {
     if (!count) return;
     next_ = page + count;
-    ahead_ = count - 1;
+    ahead_ = uint8_t(count - 1);
+    run_ = uint8_t(run_ + count > 255 ? 255 : run_ + count);
 }
 
 void FaultAround::feedback(unsigned used, unsigned unused) {
     ahead_ = 0;
     if (used + unused == 0) return;
     if (unused == 0) {
-        window_ = window_ * 2 > max_ ? max_ : window_ * 2;
+        window_ = uint8_t(window_ * 2 > max_ ? max_ : window_ * 2);
     } else if (used < unused) {
-        window_ = window_ / 2 ? window_ / 2 : 1;
+        window_ = uint8_t(window_ / 2 ? window_ / 2 : 1);
     }
 }
 

@@ -94,14 +94,13 @@ struct Client {
     unsigned chunks_held;
     Region regions[max_regions];
     unsigned region_count;
+    uint32_t ahead_record;       // the record of the first of around.ahead() pages mapped ahead
     uint64_t heap_pages;
     uint64_t stored;             // its pages in the backing store
     abi::pager::FaultReason kill_reason;  // why it was killed (its later faults say so)
-    uint64_t sequential_next;    // the address a fault at would continue a sequential run (read-ahead)
-    pager::FaultAround around;   // how many pages its faults map (docs/paging.md, "Fault-around")
-    uint64_t ahead_address;      // the last cluster's pages ahead: where they start,
-    uint32_t ahead_record;       // the record of the first, and how many
-    unsigned ahead_count;        // (their accessed bits are read at the next fault)
+    // Where its faults' runs go, how many pages they map (docs/paging.md,
+    // "Fault-around"), and whether the disk reads ahead (a run continues).
+    pager::FaultAround around;
     uint64_t faults, evictions, write_backs, read_backs;
 };
 
@@ -708,9 +707,10 @@ void unreserve(size_t f) { frames[f].used = false; }
 // frame f, and with it the next pages of the region whose copies follow
 // on the disk, as many as free frames and `readahead` allow, in one
 // request, when the fault continues a sequential run. Those are mapped at once (not referenced yet, so CLOCK takes
-// them first if they are not used); their faults never happen. 0, or the
+// them first if they are not used); their faults never happen, and
+// *ahead counts them (pages mapped ahead, as fault-around's). 0, or the
 // error that lost the page.
-int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f, bool sequential) {
+int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f, bool sequential, unsigned* ahead) {
     uint32_t slot = uint32_t(records[index].backing);
     size_t more[max_cluster];
     uint32_t count = 1;
@@ -739,7 +739,7 @@ int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f
         if (!sys::ok(map(frames[g].mapped, c.vspace, address, region.rights, &c))) break;  // it stays on the disk
         reserve(c, g, address, index + k);
         settle(g, false);
-        c.sequential_next = address + page;
+        ++*ahead;
     }
     return 0;
 }
@@ -799,14 +799,14 @@ void fill_fresh_pages(const Region& region, uint64_t address, const size_t* fs, 
 // the policy or the store needs is lost. A page evicted meanwhile counts
 // as unused.
 void fault_around_feedback(Client& c) {
-    if (!c.ahead_count) return;
+    unsigned count = c.around.ahead(), used = 0;
+    if (!count) return;
+    uint64_t first = (c.around.next() - count) * page;
     uint8_t states[abi::max_map_batch];
-    unsigned count = c.ahead_count, used = 0;
-    c.ahead_count = 0;
-    if (sys::address_space_query(c.vspace, c.ahead_address, count, states) < 0) return c.around.feedback(0, 0);
+    if (sys::address_space_query(c.vspace, first, count, states) < 0) return c.around.feedback(0, 0);
     for (unsigned i = 0; i < count; ++i) {
         int32_t f = records[c.ahead_record + i].frame;
-        if (f < 0 || frames[f].client != &c || frames[f].address != c.ahead_address + i * page) continue;
+        if (f < 0 || frames[f].client != &c || frames[f].address != first + i * page) continue;
         bool accessed = states[i] & abi::page_state::accessed;
         frames[f].referenced |= accessed;
         frames[f].dirty |= (states[i] & abi::page_state::dirty) != 0;
@@ -843,14 +843,16 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     if (killed_self) return reason = c.kill_reason, "task killed while its page was made room for";
     if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
     reserve(c, size_t(f), page_address, index);
-    // Read-ahead only for a fault that continues a sequential run (the page
-    // after the last one faulted in or read ahead): random faults read
-    // just their page, not neighbours nobody asked for.
-    bool sequential = page_address == c.sequential_next;
-    c.sequential_next = page_address + page;
+    // Read-ahead and fault-around only for a fault that continues a
+    // sequential run (the page after the last one faulted in, mapped or
+    // read ahead): random faults get just their page, not neighbours
+    // nobody asked for.
     uint64_t first_page = page_address / page;
+    bool sequential = c.around.continues(first_page);
+    unsigned want = c.around.plan(first_page);
     if (record.backing >= 0 && disk) {
-        if (int64_t e = read_from_disk(c, *region, index, size_t(f), sequential); e < 0) {
+        unsigned ahead = 0;
+        if (int64_t e = read_from_disk(c, *region, index, size_t(f), sequential, &ahead); e < 0) {
             sys::print("pager: task %lu: its page at 0x%lx could not be read from the swap disk (%s); task killed\n",
                        c.id, page_address, sys::describe(sys::error_of(e)));
             kill(c, FaultReason::swap_read_failed);
@@ -859,7 +861,11 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
         if (!sys::ok(map(frames[f].mapped, c.vspace, page_address, region->rights, &c)))
             return no_page_tables(c, reason);
         settle(size_t(f), true);
-        c.around.mapped(first_page, 1);  // its read-ahead is the disk's own (read_from_disk)
+        // The pages read ahead are pages mapped ahead too: their use is
+        // read back at the next fault like a cluster's.
+        c.around.mapped(first_page, 1 + ahead);
+        c.ahead_record = index + 1;
+        ahead_mapped += ahead;
         return nullptr;
     }
     if (record.backing >= 0) {
@@ -881,7 +887,6 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     cluster_frames[0] = size_t(f);
     caps[0] = frames[f].mapped;
     fresh[0] = record.backing < 0;
-    unsigned want = c.around.plan(first_page);
     if (region->sequential) want = around_max;  // the region asked for it
     uint64_t left = region->pages - (index - region->first_record);
     if (want > left) want = unsigned(left);
@@ -905,11 +910,8 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     if (mapped == 0) return no_page_tables(c, reason);
     for (unsigned k = 0; k < mapped; ++k) settle(cluster_frames[k], k == 0);
     c.around.mapped(first_page, mapped);
-    c.ahead_address = page_address + page;
     c.ahead_record = index + 1;
-    c.ahead_count = mapped - 1;
     ahead_mapped += mapped - 1;
-    c.sequential_next = page_address + mapped * page;
     return nullptr;
 }
 

@@ -42,8 +42,8 @@ inline constexpr uint64_t heap_sequential = 1;
 // ahead (read with a faulting page, not faulted for), w7 1 when the store
 // is the disk (write-backs and read-backs are then pages written to and
 // read from the disk), 0 when it is RAM; fault-around (docs/paging.md):
-// w8 pages mapped ahead of faults, w9 of those found used at the task's
-// next fault, w10 found unused. Also printed on the console.
+// w8 pages mapped ahead of faults (clusters and the disk's read-ahead),
+// w9 of those found used at the task's next fault, w10 found unused. Also printed on the console.
 inline constexpr uint64_t statistics = 4;
 inline constexpr uint64_t statistics_words = 11;
 
