@@ -35,7 +35,7 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
-    unassigned,             unassigned,             // 39-41: numbers of calls made on other branches
+    sys_frame_map_batch,    unassigned,             // 40-41: numbers of calls made on other branches
     unassigned,
     sys_thread_set_name,    sys_debug_thread_info,
     sys_debug_cspace_info,  sys_debug_endpoint_info,
