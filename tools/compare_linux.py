@@ -39,7 +39,9 @@ MEASURES = [
      "pipe round trip, 256 B"),
     ("thread switch (yield), two address spaces", r"thread switch via yield", "yield_switch_fifo",
      "sched_yield, SCHED_FIFO"),
-    ("page fault, first touch, zeroed page", r"page fault served by the pager", "pf_write",
+    ("page in, sequential first touches (per page)", r"page paged in by the pager, sequential touches", "pf_write",
+     "anonymous write fault (in-kernel)"),
+    ("page in, random first touches (per page)", r"page paged in by the pager, random touches", "pf_write",
      "anonymous write fault (in-kernel)"),
 ]
 
@@ -62,7 +64,7 @@ def ours(build, icount):
     log = run(command)
     figures = {}
     for label, pattern, _, _ in MEASURES:
-        m = re.search(rf"^bench: {pattern}.*?: ([\d.]+) ns", log, re.MULTILINE)
+        m = re.search(rf"^bench: {pattern}.*?: ([\d.]+) ns \(", log, re.MULTILINE)
         if not m:
             raise SystemExit(f"no figure for {label!r} in our benchmark output")
         figures[label] = float(m.group(1))

@@ -79,6 +79,7 @@ void loop_over(uint64_t loop_pages, uint64_t rounds) {
 struct Statistics {
     uint64_t faults, evictions, write_backs, read_backs;
     uint64_t write_requests, read_requests, read_ahead;  // the pager's, for the swap disk
+    uint64_t ahead_mapped, ahead_used, ahead_unused;     // the pager's fault-around
     bool on_disk;
     uint64_t disk_writes() const { return on_disk ? write_backs : 0; }
     uint64_t disk_reads() const { return on_disk ? read_backs : 0; }
@@ -92,7 +93,8 @@ Statistics statistics(bool quiet = false) {
     const uint64_t* more = sys::ipc::buffer().words;
     bool full = r.length() >= abi::pager::statistics_words * 8;
     return Statistics{r.message.words[0], r.message.words[1], r.message.words[2], r.message.words[3],
-                      full ? more[4] : 0, full ? more[5] : 0, full ? more[6] : 0, full && more[7]};
+                      full ? more[4] : 0, full ? more[5] : 0, full ? more[6] : 0,
+                      full ? more[8] : 0, full ? more[9] : 0, full ? more[10] : 0, full && more[7]};
 }
 
 // Prints the phase's own figures (the change since the last report).
@@ -107,6 +109,8 @@ void report(const char* phase, uint64_t phase_touches) {
                    "(%lu read ahead)\n",
                    phase, s.write_backs - last.write_backs, s.write_requests - last.write_requests,
                    s.read_backs - last.read_backs, s.read_requests - last.read_requests, s.read_ahead - last.read_ahead);
+    sys::print("pager_stress: phase %s: fault-around: %lu pages mapped ahead, %lu found used, %lu unused\n", phase,
+               s.ahead_mapped - last.ahead_mapped, s.ahead_used - last.ahead_used, s.ahead_unused - last.ahead_unused);
     last = s;
 }
 
@@ -120,26 +124,76 @@ void progress() {
 
 }  // namespace
 
-// pager_stress bench PAGES TSC_HZ: the cost of a page fault served by the
-// pager: first touches of fresh pages (each one fault -> message ->
-// a zeroed frame mapped -> resume), within the budget so nothing is evicted.
-int bench(uint64_t count, uint64_t tsc_hz) {
+// pager_stress bench PATTERN PAGES TSC_HZ: what a page costs when it is
+// paged in by the pager: first touches of PAGES fresh pages of heap (each
+// page is zeroed, mapped and the task resumed; with fault-around several
+// pages come per fault), within the budget so nothing is evicted.
+//   sequential: pages 0, 1, 2, ... in order (fault-around maps ahead);
+//   strided:    every fourth page of a heap four times as large (no run:
+//               one page per fault);
+//   random:     every page once, in a random order (no run either);
+//   hinted:     sequential, in a heap that asks for fault-around
+//               (abi::pager::heap_sequential): every fault maps a whole
+//               cluster from the first on.
+// Prints the cost per page touched and the faults it took.
+int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
+    constexpr uint64_t max_bench_pages = 1024;
+    bool hinted = pattern[0] == 'h';
+    uint64_t stride = pattern[0] == 's' && pattern[1] == 't' ? 4 : 1;
+    bool shuffled = pattern[0] == 'r';
+    if (count == 0 || count > max_bench_pages) return 2;
     auto r = sys::ipc::call(abi::task_slot::pager,
-                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 8), {count}});
+                            sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 16),
+                                              {count * stride, hinted ? abi::pager::heap_sequential : 0}});
     if (r.result != 0 || r.label() != 0) return 1;
     uint64_t heap = r.message.words[0];
+    static uint64_t order[max_bench_pages];  // in .bss, paged in here, before the clock starts
+    for (uint64_t i = 0; i < count; ++i) order[i] = i * stride;
+    for (uint64_t i = count - 1; shuffled && i > 0; --i) {  // Fisher-Yates
+        uint64_t j = next_random() % (i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    Statistics before = statistics(true);
     uint64_t start = sys::rdtsc();
-    for (uint64_t i = 0; i < count; ++i) *reinterpret_cast<volatile uint64_t*>(heap + i * page) = i;
+    for (uint64_t i = 0; i < count; ++i) *reinterpret_cast<volatile uint64_t*>(heap + order[i] * page) = i;
     uint64_t cycles = sys::rdtsc() - start;
+    Statistics after = statistics(true);
     uint64_t ns100 = tsc_hz ? cycles * 100000000000ull / tsc_hz / count : 0;
-    sys::print("bench: page fault served by the pager (fault, IPC, zeroed frame mapped, resume): %lu.%02lu ns "
-               "(%lu TSC cycles) per operation, %lu operations\n",
-               ns100 / 100, ns100 % 100, cycles / count, count);
+    sys::print("bench: page paged in by the pager, %s touches (fault, IPC, zeroed frames mapped, resume): %lu.%02lu "
+               "ns (%lu TSC cycles) per page, %lu pages, %lu faults, %lu pages mapped ahead\n",
+               pattern, ns100 / 100, ns100 % 100, cycles / count, count, after.faults - before.faults,
+               after.ahead_mapped - before.ahead_mapped);
     return 0;
 }
 
+// A heap that asks for fault-around (abi::pager::heap_sequential), touched
+// at every fourth page: each fault maps a whole cluster, so far fewer
+// faults than touches; every page written is read back. Also checks that
+// an unknown heap flag is refused.
+void sequential_region() {
+    constexpr uint64_t region_pages = 256, stride = 4;
+    auto refused = sys::ipc::call(abi::task_slot::pager,
+                                  sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 16), {4, 0x80}});
+    auto r = sys::ipc::call(abi::task_slot::pager, sys::ipc::Message{sys::ipc::make_tag(abi::pager::grow_heap, 16),
+                                                                     {region_pages, abi::pager::heap_sequential}});
+    if (r.result != 0 || r.label() != 0) return (void)sys::print("pager_stress: no heap asking for fault-around\n");
+    uint64_t region = r.message.words[0];
+    Statistics before = statistics(true);
+    for (uint64_t i = 0; i < region_pages; i += stride) *reinterpret_cast<volatile uint64_t*>(region + i * page) = i + 1;
+    Statistics after = statistics(true);
+    uint64_t wrong = 0;
+    for (uint64_t i = 0; i < region_pages; ++i)
+        wrong += *reinterpret_cast<volatile uint64_t*>(region + i * page) != (i % stride ? 0 : i + 1);
+    errors += wrong;
+    sys::print("pager_stress: a region asking for fault-around: %lu touches, %lu faults, %lu pages mapped ahead, %lu "
+               "errors; an unknown heap flag %s\n",
+               region_pages / stride, after.faults - before.faults, after.ahead_mapped - before.ahead_mapped, wrong,
+               refused.label() == uint64_t(abi::Error::bad_argument) ? "is refused" : "was accepted");
+}
+
 int main(int argc, char** argv, char**) {
-    if (argc > 3 && argv[1][0] == 'b') return bench(sys::parse_number(argv[2]), sys::parse_number(argv[3]));
+    if (argc > 4 && argv[1][0] == 'b') return bench(argv[2], sys::parse_number(argv[3]), sys::parse_number(argv[4]));
     pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
     uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
     // "quick" (run=pager stress=quick): the same phases with fewer random
@@ -173,6 +227,7 @@ int main(int argc, char** argv, char**) {
     report("loop", (budget + budget / 8) * 3);
     sequential(false);  // every page checked one last time
     report("verify", pages);
+    sequential_region();
     Statistics s = statistics();
     sys::print("pager_stress: summary: %lu pages, %lu touches, %lu faults, %lu evictions, %lu disk writes, %lu disk "
                "reads, %lu errors\n",

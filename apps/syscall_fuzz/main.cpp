@@ -328,6 +328,16 @@ fuzz::Call next_call() {
         a[0] = chance(2) ? (chance(2) ? uint64_t(ts::vspace) : fuzz::slot::vspace) : slot();
         a[1] = address(), a[2] = chance(4) ? huge() : below(514), a[3] = address(false);
         break;
+    case Syscall::frame_map_batch: {
+        // A list of mostly the playground's frames, some any slot, some twice.
+        static abi::Cptr list[abi::max_map_batch + 2];
+        for (abi::Cptr& entry : list) entry = chance(4) ? slot() : fuzz::slot::frame_mapped + below(15);
+        a[0] = chance(2) ? (chance(2) ? uint64_t(ts::vspace) : fuzz::slot::vspace) : slot();
+        a[1] = address(), a[2] = rights();
+        a[3] = chance(4) ? address(false) : uint64_t(list);
+        a[4] = chance(8) ? huge() : below(abi::max_map_batch + 2);
+        break;
+    }
     // Introspection: records written to any address, names of any bytes.
     case Syscall::thread_set_name:
         a[0] = chance(2) ? fuzz::slot::thread : slot();

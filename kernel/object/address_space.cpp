@@ -15,6 +15,7 @@ namespace {
 using namespace arch::paging;
 
 constexpr uint64_t page = 1ull << abi::page_size_bits;
+constexpr uint64_t table_span = page * 512;  // what one level-1 page table maps
 
 // The live ASIDs: one bit per frame of RAM (mm::page_marks), set while the
 // frame is the PML4 of an address space.
@@ -83,19 +84,53 @@ Error map_page_table(Capability& pt, const Capability& space, uint64_t address, 
     return Error::none;
 }
 
-Error map_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights,
-                unsigned& missing_level) {
+namespace {
+
+// Page 0 stays unmapped, so a null pointer always faults.
+bool is_frame_address(uint64_t address) {
+    return address >= page && address < abi::user_address_limit && address % page == 0;
+}
+
+// The one place a frame's mapping is made, for frame_map and the batch:
+// entry is the level-1 entry for address, or null if its table is missing.
+[[gnu::always_inline]] inline Error install_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights, uint64_t* entry) {
     if (frame.asid) return Error::already_mapped;
-    // Page 0 stays unmapped, so a null pointer always faults.
-    if (address < page || address >= abi::user_address_limit || address % page) return Error::bad_address;
     if (Error e = check_rights(rights, frame.rights); e != Error::none) return e;
-    uint64_t* entry = find_entry(reinterpret_cast<uint64_t*>(space.object), address, 1, missing_level);
     if (!entry) return Error::missing_page_table;
     if (*entry & flags::present) return Error::already_mapped;
     uint64_t uncached = frame.flags & cap_flags::device ? flags::cache_disable | flags::write_through : 0;
     *entry = physical(frame.object) | flags::present | flags::user | pte_rights(rights) | uncached;
     frame.asid = space.asid;
     frame.data = address;
+    return Error::none;
+}
+
+}  // namespace
+
+Error map_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights,
+                unsigned& missing_level) {
+    if (frame.asid) return Error::already_mapped;
+    if (!is_frame_address(address)) return Error::bad_address;
+    uint64_t* entry = find_entry(reinterpret_cast<uint64_t*>(space.object), address, 1, missing_level);
+    return install_frame(frame, space, address, rights, entry);
+}
+
+Error map_frames(Capability* const* frames, uint64_t count, const Capability& space, uint64_t address,
+                 uint8_t rights, uint64_t& mapped, unsigned& missing_level) {
+    mapped = 0;
+    if (count == 0 || count > abi::max_map_batch) return Error::bad_argument;
+    if (!is_frame_address(address) || count > (abi::user_address_limit - address) / page) return Error::bad_address;
+    uint64_t* entry = nullptr;
+    for (; mapped < count; ++mapped) {
+        uint64_t va = address + mapped * page;
+        // Within one page table the next entry is the next page's: walk
+        // the hierarchy again only where a table ends (every 2 MiB).
+        if (!entry || va % table_span == 0)
+            entry = find_entry(reinterpret_cast<uint64_t*>(space.object), va, 1, missing_level);
+        else
+            ++entry;
+        if (Error e = install_frame(*frames[mapped], space, va, rights, entry); e != Error::none) return e;
+    }
     return Error::none;
 }
 

@@ -31,6 +31,13 @@ Error map_page_table(Capability& page_table, const Capability& space, uint64_t a
 // Maps the frame with the given rights (subset of the capability's).
 Error map_frame(Capability& frame, const Capability& space, uint64_t address, uint8_t rights,
                 unsigned& missing_level);
+// Maps frames[i] at address + i pages with the same rights, in order, for
+// i < count (1..abi::max_map_batch), after the checks of map_frame for
+// each. Stops at the first frame that cannot be mapped and returns its
+// error; `mapped` tells how many were mapped before it (they stay). The
+// whole range is checked against the user half before anything is mapped.
+Error map_frames(Capability* const* frames, uint64_t count, const Capability& space, uint64_t address,
+                 uint8_t rights, uint64_t& mapped, unsigned& missing_level);
 // Removes the mapping a frame or page-table capability records, if it
 // still stands, and marks the capability unmapped. A page table is also
 // cleared: nothing it mapped stays reachable through it.

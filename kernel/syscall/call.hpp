@@ -121,6 +121,7 @@ Error sys_irq_issue(Call&);
 Error sys_irq_set_notification(Call&);
 Error sys_irq_ack(Call&);
 Error sys_frame_physical_address(Call&);
+Error sys_frame_map_batch(Call&);
 Error sys_trace_control(Call&);
 Error sys_trace_read(Call&);
 Error sys_thread_set_name(Call&);

@@ -36,8 +36,8 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
-    unassigned,                                     // 39: a call made on another branch
-    sys_trace_control,      sys_trace_read,
+    sys_frame_map_batch,    sys_trace_control,
+    sys_trace_read,
     sys_thread_set_name,    sys_debug_thread_info,
     sys_debug_cspace_info,  sys_debug_endpoint_info,
     unassigned,                                     // 46: a call made on another branch

@@ -23,6 +23,7 @@
 #include "abi/task.hpp"
 #include "abi/blk.hpp"
 #include "common/string.hpp"
+#include "fault_around.hpp"
 #include "replacement.hpp"
 #include "swap_slots.hpp"
 #include "sys/ipc.hpp"
@@ -63,6 +64,7 @@ struct Region {
     uint16_t vaddr_offset;       // where in the first page the segment begins
     uint8_t rights;
     bool file_backed;            // else anonymous: zero-filled
+    bool sequential;             // asked for whole clusters on every fault (abi::pager::heap_sequential)
     uint64_t vaddr() const { return start + vaddr_offset; }
 };
 static_assert(sizeof(Region) == 32);
@@ -92,10 +94,13 @@ struct Client {
     unsigned chunks_held;
     Region regions[max_regions];
     unsigned region_count;
+    uint32_t ahead_record;       // the record of the first of around.ahead() pages mapped ahead
     uint64_t heap_pages;
     uint64_t stored;             // its pages in the backing store
     abi::pager::FaultReason kill_reason;  // why it was killed (its later faults say so)
-    uint64_t sequential_next;    // the address a fault at would continue a sequential run (read-ahead)
+    // Where its faults' runs go, how many pages they map (docs/paging.md,
+    // "Fault-around"), and whether the disk reads ahead (a run continues).
+    pager::FaultAround around;
     uint64_t faults, evictions, write_backs, read_backs;
 };
 
@@ -162,6 +167,8 @@ uint32_t backing_capacity;  // STORE_PAGES
 int32_t backing_free_list[max_backing];
 uint32_t backing_free_count;
 uint64_t total_faults, total_evictions, total_write_backs, total_read_backs, total_kills;
+uint64_t ahead_mapped, ahead_used, ahead_unused;  // fault-around: pages mapped ahead, and how they were used
+unsigned around_max = 1;  // pages per cluster at most (1: no fault-around)
 uint64_t initrd_size;
 
 sys::SlotAllocator slots;
@@ -230,23 +237,43 @@ void free_client_tables(Client& c) {
     c.chunks_held = 0;
 }
 
+// Makes the page table of `level` that address needs in vspace and maps
+// it: for a client from its own table region (freed when it goes), for our
+// windows from table_memory.
+int64_t add_table(Cptr vspace, uint64_t address, unsigned level, Client* client) {
+    int64_t made;
+    Cptr table;
+    if (client) {
+        if (!(table = new_client_table(*client, level))) return abi::error_code(Error::out_of_memory);
+    } else if (!(table = table_memory.allocate(ObjectType::page_table, level, &made))) {
+        return made;
+    }
+    return sys::page_table_map(table, vspace, address);
+}
+
 // Maps a frame capability of ours into vspace, making page tables as
-// needed: for a client from its own table region (freed when it goes), for
-// our windows from table_memory.
+// needed.
 int64_t map(Cptr frame, Cptr vspace, uint64_t address, uint8_t frame_rights, Client* client = nullptr) {
     for (;;) {
         unsigned level = 0;
         int64_t e = sys::frame_map(frame, vspace, address, frame_rights, &level);
         if (sys::error_of(e) != Error::missing_page_table) return e;
-        int64_t made;
-        Cptr table;
-        if (client) {
-            if (!(table = new_client_table(*client, level))) return abi::error_code(Error::out_of_memory);
-        } else if (!(table = table_memory.allocate(ObjectType::page_table, level, &made))) {
-            return made;
-        }
-        if (int64_t t = sys::page_table_map(table, vspace, address); t < 0) return t;
+        if (int64_t t = add_table(vspace, address, level, client); t < 0) return t;
     }
+}
+
+// Maps caps[i] at address + i pages into the client with frame_map_batch,
+// making page tables where one is missing and going on from there.
+// Returns how many were mapped, from the first on.
+unsigned map_cluster(Client& c, uint64_t address, uint8_t frame_rights, const Cptr* caps, unsigned count) {
+    unsigned done = 0;
+    while (done < count) {
+        sys::BatchResult r = sys::frame_map_batch(c.vspace, address + done * page, frame_rights, caps + done, count - done);
+        done += unsigned(r.mapped);
+        if (r.status >= 0 || sys::error_of(r.status) != Error::missing_page_table) break;
+        if (add_table(c.vspace, address + done * page, r.missing_level, &c) < 0) break;
+    }
+    return done;
 }
 
 // The accessed and dirty bits of frame f's page, read (and cleared in the
@@ -474,7 +501,10 @@ Client* kill_for_store() {
 // resident page has a copy.
 int32_t take_resident_copy(size_t except) {
     for (size_t f = 0; f < frame_count; ++f) {
-        if (f == except || !frames[f].used) continue;
+        // A frame reserved for a cluster and not yet mapped (unknown to the
+        // policy) keeps its copy: if its mapping fails the frame is given
+        // back, and the copy must still be there.
+        if (f == except || !frames[f].used || !replacement.used(f)) continue;
         PageRecord& record = records[frames[f].record];
         if (record.backing < 0) continue;
         int32_t b = record.backing;
@@ -613,13 +643,27 @@ bool evict_cluster(Client& c, bool* killed_self) {
     return true;
 }
 
+// An empty frame of the budget, or -1. Next fit from where the last one
+// was found: while the budget fills, each fault finds its frame at once
+// (a scan from frame 0 cost a fault a step per frame in use).
+size_t free_cursor;
+int64_t free_frame() {
+    for (size_t n = 0; n < frame_count; ++n) {
+        size_t f = free_cursor + n < frame_count ? free_cursor + n : free_cursor + n - frame_count;
+        if (!frames[f].used) {
+            free_cursor = f + 1 < frame_count ? f + 1 : 0;
+            return int64_t(f);
+        }
+    }
+    return -1;
+}
+
 // A free frame for c, evicting if the budget is full. When the victim
 // cannot be saved because the store is full, the task with most pages in
 // the store is killed: if that is c, *killed_self is set and -1 returned.
 int64_t take_frame(Client& c, bool* killed_self) {
     for (;;) {
-        for (size_t f = 0; f < frame_count; ++f)
-            if (!frames[f].used) return int64_t(f);
+        if (int64_t f = free_frame(); f >= 0) return f;
         if (disk) {
             if (!evict_cluster(c, killed_self) || *killed_self) return -1;
             continue;
@@ -636,13 +680,37 @@ int64_t take_frame(Client& c, bool* killed_self) {
     }
 }
 
+// Frame f is taken for c's page at address (record index): marked used
+// with its owner at once, so no other page takes it and a kill of c
+// empties it, but not yet known to the replacement policy, so no eviction
+// can pick it before it is mapped. Clean until the page is written (or
+// its store copy is taken, take_resident_copy).
+void reserve(Client& c, size_t f, uint64_t address, uint32_t index) {
+    frames[f] = Frame{frames[f].own, frames[f].mapped, &c, address, index, true, false, false};
+}
+
+// Frame f's page is mapped: its record and the replacement policy learn
+// of it. The faulting page is referenced (and CLOCK-Pro's ghost key is
+// its record); pages mapped ahead are not, so they go first if unused.
+void settle(size_t f, bool faulted) {
+    Frame& fr = frames[f];
+    records[fr.record].frame = int32_t(f);
+    fr.referenced = faulted;
+    if (faulted) replacement.loaded(f, fr.record);
+    else replacement.loaded(f);
+}
+
+// Gives back a reserved frame that was never mapped.
+void unreserve(size_t f) { frames[f].used = false; }
+
 // Disk store: reads the page of record `index` (c's, in `region`) into
 // frame f, and with it the next pages of the region whose copies follow
 // on the disk, as many as free frames and `readahead` allow, in one
 // request, when the fault continues a sequential run. Those are mapped at once (not referenced yet, so CLOCK takes
-// them first if they are not used); their faults never happen. 0, or the
+// them first if they are not used); their faults never happen, and
+// *ahead counts them (pages mapped ahead, as fault-around's). 0, or the
 // error that lost the page.
-int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f, bool sequential) {
+int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f, bool sequential, unsigned* ahead) {
     uint32_t slot = uint32_t(records[index].backing);
     size_t more[max_cluster];
     uint32_t count = 1;
@@ -669,18 +737,84 @@ int64_t read_from_disk(Client& c, const Region& region, uint32_t index, size_t f
         ++total_read_backs;
         ++readahead_pages;
         if (!sys::ok(map(frames[g].mapped, c.vspace, address, region.rights, &c))) break;  // it stays on the disk
-        Frame& fr = frames[g];
-        fr.client = &c;
-        fr.address = address;
-        fr.record = index + k;
-        fr.used = true;
-        fr.referenced = false;
-        fr.dirty = false;
-        records[index + k].frame = int32_t(g);
-        replacement.loaded(g);
-        c.sequential_next = address + page;
+        reserve(c, g, address, index + k);
+        settle(g, false);
+        ++*ahead;
     }
     return 0;
+}
+
+// The page tables of c could not be made (out of table memory or slots):
+// the task alone goes.
+const char* no_page_tables(Client& c, FaultReason& reason) {
+    sys::print("pager: task %lu: no memory for its page tables (%u chunks of %u tables in all); task killed\n", c.id,
+               chunk_count, tables_per_chunk);
+    kill(c, FaultReason::no_page_tables);
+    return reason = FaultReason::no_page_tables, "no memory for page tables; task killed";
+}
+
+// A frame for a page mapped ahead: an empty one, or (RAM store only) one
+// made empty by evicting the policy's victim. Never kills a task and never
+// waits for the disk for a page nobody has asked for yet: -1 instead.
+int64_t take_ahead_frame() {
+    if (int64_t f = free_frame(); f >= 0 || disk) return f;
+    size_t victim = replacement.choose_victim(referenced, nullptr);
+    if (victim >= frame_count) return -1;
+    query_frame(victim);
+    return evict(victim) ? int64_t(victim) : -1;
+}
+
+// The first contents of a cluster's fresh pages (those never filled
+// before; the others were copied from the store): zeros, in one memset
+// per run of consecutive budget frames (usually one for the whole
+// cluster), then the program file's bytes where the region has any.
+void fill_fresh_pages(const Region& region, uint64_t address, const size_t* fs, const bool* fresh, unsigned n) {
+    for (unsigned k = 0; k < n;) {
+        unsigned run = 1;
+        if (fresh[k]) {
+            while (k + run < n && fresh[k + run] && fs[k + run] == fs[k] + run) ++run;
+            memset(frame_bytes(fs[k]), 0, run * page);
+        }
+        k += run;
+    }
+    if (!region.file_backed) return;
+    uint64_t vaddr = region.vaddr(), file_end = vaddr + region.file_size;
+    for (unsigned k = 0; k < n; ++k) {
+        if (!fresh[k]) continue;
+        // The file's bytes that fall in this page (validated at add_region).
+        uint64_t page_address = address + k * page;
+        uint64_t from = page_address > vaddr ? page_address : vaddr;
+        uint64_t to = page_address + page < file_end ? page_address + page : file_end;
+        if (from < to)
+            memcpy(frame_bytes(fs[k]) + (from - page_address),
+                   reinterpret_cast<const uint8_t*>(abi::initrd_address + region.file_offset + (from - vaddr)),
+                   to - from);
+    }
+}
+
+// At c's next fault: which of the pages its last cluster mapped ahead were
+// used since, from their accessed bits (one query for all). The bits are
+// cleared by the query, so they and the dirty bits are folded into the
+// frames, where the replacement policy and eviction look for them: nothing
+// the policy or the store needs is lost. A page evicted meanwhile counts
+// as unused.
+void fault_around_feedback(Client& c) {
+    unsigned count = c.around.ahead(), used = 0;
+    if (!count) return;
+    uint64_t first = (c.around.next() - count) * page;
+    uint8_t states[abi::max_map_batch];
+    if (sys::address_space_query(c.vspace, first, count, states) < 0) return c.around.feedback(0, 0);
+    for (unsigned i = 0; i < count; ++i) {
+        int32_t f = records[c.ahead_record + i].frame;
+        if (f < 0 || frames[f].client != &c || frames[f].address != first + i * page) continue;
+        bool accessed = states[i] & abi::page_state::accessed;
+        frames[f].referenced |= accessed;
+        frames[f].dirty |= (states[i] & abi::page_state::dirty) != 0;
+        used += accessed;
+    }
+    ahead_used += used;
+    ahead_unused += count - used;
+    c.around.feedback(used, count - used);
 }
 
 // Returns 0 to resume the faulting thread, or a reason to stop it.
@@ -703,57 +837,81 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     }
     ++c.faults;
     ++total_faults;
+    fault_around_feedback(c);
     bool killed_self = false;
     int64_t f = take_frame(c, &killed_self);
     if (killed_self) return reason = c.kill_reason, "task killed while its page was made room for";
     if (f < 0) return reason = FaultReason::out_of_frames, "out of frames";
-    Frame& fr = frames[f];
-    // Read-ahead only for a fault that continues a sequential run (the page
-    // after the last one faulted in or read ahead): random faults read
-    // just their page, not neighbours nobody asked for.
-    bool sequential = page_address == c.sequential_next;
-    c.sequential_next = page_address + page;
+    reserve(c, size_t(f), page_address, index);
+    // Read-ahead and fault-around only for a fault that continues a
+    // sequential run (the page after the last one faulted in, mapped or
+    // read ahead): random faults get just their page, not neighbours
+    // nobody asked for.
+    uint64_t first_page = page_address / page;
+    bool sequential = c.around.continues(first_page);
+    unsigned want = c.around.plan(first_page);
     if (record.backing >= 0 && disk) {
-        if (int64_t e = read_from_disk(c, *region, index, size_t(f), sequential); e < 0) {
+        unsigned ahead = 0;
+        if (int64_t e = read_from_disk(c, *region, index, size_t(f), sequential, &ahead); e < 0) {
             sys::print("pager: task %lu: its page at 0x%lx could not be read from the swap disk (%s); task killed\n",
                        c.id, page_address, sys::describe(sys::error_of(e)));
             kill(c, FaultReason::swap_read_failed);
             return reason = FaultReason::swap_read_failed, "page could not be read from the swap disk; task killed";
         }
-    } else if (record.backing >= 0) {
+        if (!sys::ok(map(frames[f].mapped, c.vspace, page_address, region->rights, &c)))
+            return no_page_tables(c, reason);
+        settle(size_t(f), true);
+        // The pages read ahead are pages mapped ahead too: their use is
+        // read back at the next fault like a cluster's.
+        c.around.mapped(first_page, 1 + ahead);
+        c.ahead_record = index + 1;
+        ahead_mapped += ahead;
+        return nullptr;
+    }
+    if (record.backing >= 0) {
+        // Copied while the store copy is certain to be there (reserved
+        // frames' copies are never taken, see take_resident_copy).
         memcpy(frame_bytes(size_t(f)), backing_bytes(record.backing), page);
         ++c.read_backs;
         ++total_read_backs;
-    } else {
-        memset(frame_bytes(size_t(f)), 0, page);
-        if (region->file_backed) {
-            // The file's bytes that fall in this page (validated at add_region).
-            uint64_t file_end = region->vaddr() + region->file_size;
-            uint64_t from = page_address > region->vaddr() ? page_address : region->vaddr();
-            uint64_t to = page_address + page < file_end ? page_address + page : file_end;
-            if (from < to)
-                memcpy(frame_bytes(size_t(f)) + (from - page_address),
-                       reinterpret_cast<const uint8_t*>(abi::initrd_address + region->file_offset + (from - region->vaddr())),
-                       to - from);
+    }
+    // The cluster: the faulting page and, when the fault continues a
+    // sequential run, the pages after it that are not resident and have no
+    // copy on the disk (that has its own read-ahead), as far as the
+    // region, the window and the frames we can take without killing
+    // anyone allow. A page with a copy in the RAM store is copied as soon
+    // as its frame is taken.
+    size_t cluster_frames[abi::max_map_batch];
+    Cptr caps[abi::max_map_batch];
+    bool fresh[abi::max_map_batch];
+    cluster_frames[0] = size_t(f);
+    caps[0] = frames[f].mapped;
+    fresh[0] = record.backing < 0;
+    if (region->sequential) want = around_max;  // the region asked for it
+    uint64_t left = region->pages - (index - region->first_record);
+    if (want > left) want = unsigned(left);
+    unsigned n = 1;
+    while (n < want && records[index + n].frame < 0 && (records[index + n].backing < 0 || !disk)) {
+        int64_t g = take_ahead_frame();
+        if (g < 0) break;
+        reserve(c, size_t(g), page_address + n * page, index + n);
+        fresh[n] = records[index + n].backing < 0;
+        if (!fresh[n]) {
+            memcpy(frame_bytes(size_t(g)), backing_bytes(records[index + n].backing), page);
+            ++c.read_backs;
+            ++total_read_backs;
         }
+        cluster_frames[n] = size_t(g);
+        caps[n++] = frames[g].mapped;
     }
-    if (!sys::ok(map(fr.mapped, c.vspace, page_address, region->rights, &c))) {
-        // Out of page-table memory (or slots): this task alone goes.
-        sys::print("pager: task %lu: no memory for its page tables (%u chunks of %u tables in all); task killed\n",
-                   c.id, chunk_count, tables_per_chunk);
-        kill(c, FaultReason::no_page_tables);
-        return reason = FaultReason::no_page_tables, "no memory for page tables; task killed";
-    }
-    fr.client = &c;
-    fr.address = page_address;
-    fr.record = index;
-    fr.used = true;
-    fr.referenced = true;
-    // A page filled from the backing store stays clean until written again;
-    // a fresh zero page needs saving only once it has been written.
-    fr.dirty = false;
-    record.frame = int32_t(f);
-    replacement.loaded(size_t(f), index);  // the page record: CLOCK-Pro's ghost key
+    fill_fresh_pages(*region, page_address, cluster_frames, fresh, n);
+    unsigned mapped = map_cluster(c, page_address, region->rights, caps, n);
+    for (unsigned k = mapped; k < n; ++k) unreserve(cluster_frames[k]);
+    if (mapped == 0) return no_page_tables(c, reason);
+    for (unsigned k = 0; k < mapped; ++k) settle(cluster_frames[k], k == 0);
+    c.around.mapped(first_page, mapped);
+    c.ahead_record = index + 1;
+    ahead_mapped += mapped - 1;
     return nullptr;
 }
 
@@ -787,7 +945,8 @@ ipc::Message add_region(const ipc::Received& r) {
                                            uint32_t(request.file_size),
                                            uint16_t(request.vaddr - start),
                                            request.rights,
-                                           true};
+                                           true,
+                                           false};
     return ipc::Message{};
 }
 
@@ -811,6 +970,8 @@ void print_statistics() {
                    total_faults, total_evictions, total_write_backs, total_read_backs, frame_count,
                    pager::policy_name(replacement.policy()), backing_used - backing_free_count, backing_capacity,
                    total_kills);
+    sys::print("pager: fault-around: %lu pages mapped ahead (clusters of up to %u pages), %lu used, %lu unused\n",
+               ahead_mapped, around_max, ahead_used, ahead_unused);
 }
 
 Cptr attach_slot;  // where the manager's attach capability lands
@@ -907,6 +1068,7 @@ ipc::Message serve(const ipc::Received& r) {
         c->id = r.message.words[0];
         c->used = true;
         c->vspace = attach_slot;
+        c->around.init(around_max);
         attach_slot = next;
         return ipc::Message{};
     }
@@ -918,6 +1080,11 @@ ipc::Message serve(const ipc::Received& r) {
     case abi::pager::grow_heap: {
         Client* c = client_of(badge);
         uint64_t pages = r.message.words[0];
+        uint64_t flags = r.length() >= 16 ? r.message.words[1] : 0;
+        if (flags & ~abi::pager::heap_sequential) {
+            sys::print("pager: task %lu: heap flags 0x%lx refused\n", badge, flags);
+            return refuse(Error::bad_argument);
+        }
         uint32_t first = c && c->region_count < max_regions && pages && pages <= max_pages ? allocate_records(pages)
                                                                                             : max_pages;
         if (first == max_pages) {
@@ -928,7 +1095,7 @@ ipc::Message serve(const ipc::Received& r) {
         }
         Region& region = c->regions[c->region_count++];
         region = Region{abi::pager::heap_base + c->heap_pages * page, uint32_t(pages), first, 0, 0, 0,
-                        uint8_t(rights::read | rights::write), false};
+                        uint8_t(rights::read | rights::write), false, (flags & abi::pager::heap_sequential) != 0};
         c->heap_pages += pages;
         return ipc::Message{ipc::make_tag(0, 8), {region.start}};
     }
@@ -949,6 +1116,9 @@ ipc::Message serve(const ipc::Received& r) {
         b.words[5] = disk_read_requests;
         b.words[6] = readahead_pages;
         b.words[7] = disk ? 1 : 0;
+        b.words[8] = ahead_mapped;  // fault-around, all tasks: pages mapped ahead,
+        b.words[9] = ahead_used;    // of those checked at a later fault: used,
+        b.words[10] = ahead_unused; // and not used
         constexpr uint64_t length = abi::pager::statistics_words * 8;
         if (!c) return ipc::Message{ipc::make_tag(0, length), {total_faults, total_evictions, total_write_backs, total_read_backs}};
         return ipc::Message{ipc::make_tag(0, length), {c->faults, c->evictions, c->write_backs, c->read_backs}};
@@ -1012,6 +1182,10 @@ int main(int argc, char** argv, char**) {
         frames[f] = Frame{own, mapped, nullptr, 0, 0, false, false, false};
     }
     replacement.init(policy, frame_states, frame_count, 12345, &replacement_history);
+    // Clusters of at most an eighth of the budget: pages mapped ahead never
+    // crowd out much of what is resident (none below 16 frames).
+    around_max = frame_count / 8 < abi::max_map_batch ? unsigned(frame_count / 8) : unsigned(abi::max_map_batch);
+    if (around_max < 1) around_max = 1;
     // A cluster takes at most a quarter of the budget: the faulting
     // instruction's other pages stay.
     if (cluster > frame_count / 4) cluster = uint32_t(frame_count / 4);

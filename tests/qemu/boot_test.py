@@ -290,6 +290,29 @@ def phase_faults(log):
             re.findall(r"^pager_stress: phase (\S+): \d+ touches, (\d+) faults", log, re.MULTILINE)}
 
 
+def check_fault_around(tap, log, faults):
+    """Fault-around (docs/paging.md): the first sweep over fresh pages maps
+    clusters, whose pages are then used; random touches map (almost)
+    nothing ahead."""
+    around = {name: (int(m), int(u), int(n)) for name, m, u, n in
+              re.findall(r"^pager_stress: phase (\S+): fault-around: (\d+) pages mapped ahead, (\d+) found used, "
+                         r"(\d+) unused$", log, re.MULTILINE)}
+    sweep = faults.get("sequential-write", 0)
+    tap.check(0 < sweep * 4 <= 1024, "fault-around: the sequential sweep over 1024 fresh pages takes a quarter of "
+              "the faults or fewer", f"{sweep} faults")
+    mapped, used, _ = around.get("sequential-write", (0, 0, 0))
+    tap.check(mapped >= 512 and used * 10 >= mapped * 8, "fault-around: at least 80% of the pages it mapped ahead "
+              "were used", f"{mapped} mapped ahead, {used} used")
+    hinted = re.search(r"^pager_stress: a region asking for fault-around: 64 touches, (\d+) faults, (\d+) pages mapped "
+                       r"ahead, 0 errors; an unknown heap flag is refused$", log, re.MULTILINE)
+    tap.check(hinted and int(hinted.group(1)) <= 16, "fault-around: a region that asks for it maps clusters at every "
+              "fault (every fourth page touched: a quarter of the faults or fewer), an unknown flag is refused",
+              hinted and hinted.group(0))
+    mapped, _, _ = around.get("random", (1 << 30, 0, 0))
+    tap.check(mapped * 50 <= max(faults.get("random", 0), 1), "fault-around: random touches map under 2% of their "
+              "faults' pages ahead", f"{mapped} mapped ahead, {faults.get('random')} faults")
+
+
 def scenario_pager_stress(args, tap):
     """The seed's page-fault test: a working set four times the pager's
     budget, every page verified, with other tasks running beside it."""
@@ -310,6 +333,7 @@ def scenario_pager_stress(args, tap):
     totals = re.findall(r"^pager: total: \d+ faults, \d+ evictions, (\d+) write-backs, (\d+) read-backs", log, re.MULTILINE)
     tap.check(totals and int(totals[-1][0]) > 0 and int(totals[-1][1]) > 0,
               "dirty pages went to the backing store and came back", totals and totals[-1])
+    check_fault_around(tap, log, faults)
     tap.check(len(re.findall(r"^hello_world beside-\d: line 3 of 3", log, re.MULTILINE)) == 2,
               "two other tasks ran beside it to the end")
     check_present(tap, log, "everything exits with status 0",

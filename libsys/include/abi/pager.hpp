@@ -29,17 +29,23 @@ inline constexpr Cptr service_slot = 8;  // in the pager's own CNode: its receiv
 inline constexpr uint64_t attach = 1;
 // detach(w0 = task id): forget the task, free its frames and backing pages.
 inline constexpr uint64_t detach = 2;
-// grow_heap(w0 = pages) -> w0 = address of the new pages (zero-filled on
+// grow_heap(w0 = pages[, w1 = heap flags]) -> w0 = address of the new pages (zero-filled on
 // first touch), contiguous with earlier growth.
 inline constexpr uint64_t grow_heap = 3;
+// grow_heap flags: the task will touch the new pages in order, so every
+// fault in them maps a whole cluster (fault-around without waiting for a
+// run to show; docs/paging.md). Other bits are refused (bad_argument).
+inline constexpr uint64_t heap_sequential = 1;
 // statistics() -> w0 faults, w1 evictions, w2 write-backs, w3 read-backs,
 // for the caller; then, for the whole pager (words 4..7, in the IPC
 // buffer): w4 disk write requests, w5 disk read requests, w6 pages read
 // ahead (read with a faulting page, not faulted for), w7 1 when the store
 // is the disk (write-backs and read-backs are then pages written to and
-// read from the disk), 0 when it is RAM. Also printed on the console.
+// read from the disk), 0 when it is RAM; fault-around (docs/paging.md):
+// w8 pages mapped ahead of faults (clusters and the disk's read-ahead),
+// w9 of those found used at the task's next fault, w10 found unused. Also printed on the console.
 inline constexpr uint64_t statistics = 4;
-inline constexpr uint64_t statistics_words = 8;
+inline constexpr uint64_t statistics_words = 11;
 
 // add_region(RegionRequest) from the manager: memory of a task that the
 // pager fills on first touch, from a file in the initrd (the part of

@@ -68,6 +68,8 @@ enum class Syscall : uint64_t {
     irq_set_notification,// (irq_handler, notification or 0): where the line's interrupts are signalled
     irq_ack,             // (irq_handler): the driver has served the interrupt; the line is unmasked
     frame_physical_address, // (frame) -> rdx = the frame's physical address (for DMA)
+    frame_map_batch = 39, // (vspace, address, rights, const Cptr* frames, count) -> rsi = pages mapped,
+                          // rdx = missing level: maps frames[i] at address + i pages (docs/abi.md)
     // Tracing (docs/tracing.md, abi/trace.hpp):
     trace_control = 40,  // (console, op) -> rdx = previous state, r10 = TSC Hz
     trace_read = 41,     // (console, Record* buffer, max) -> rdx = records copied, r10 = records lost
@@ -189,6 +191,8 @@ inline constexpr uint8_t accessed = 2;
 inline constexpr uint8_t dirty = 4;
 }  // namespace page_state
 inline constexpr uint64_t max_query_pages = 512;
+// frame_map_batch: frames per call (bounded, so interrupts stay off briefly).
+inline constexpr uint64_t max_map_batch = 32;
 
 // Fault messages (abi/ipc.hpp) carry the CPU's exception vector; these
 // values beyond the hardware's 0..255 report that a thread lost what it

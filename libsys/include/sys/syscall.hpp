@@ -107,6 +107,17 @@ inline int64_t frame_map(Cptr frame, Cptr vspace, uint64_t address, uint8_t righ
     if (missing_level) *missing_level = unsigned(r.rdx);
     return r.rax;
 }
+// frame_map_batch: frames[i] at address + i pages, in order; stops at the
+// first that cannot be mapped (status), `mapped` of them went in before it.
+struct BatchResult {
+    int64_t status;
+    uint64_t mapped;
+    unsigned missing_level;  // on missing_page_table: the level of the absent table
+};
+inline BatchResult frame_map_batch(Cptr vspace, uint64_t address, uint8_t rights, const Cptr* frames, uint64_t count) {
+    Registers r = syscall(abi::Syscall::frame_map_batch, vspace, address, rights, uint64_t(frames), count);
+    return BatchResult{r.rax, r.rsi, unsigned(r.rdx)};
+}
 inline int64_t frame_unmap(Cptr frame) { return syscall(abi::Syscall::frame_unmap, frame).rax; }
 inline int64_t frame_protect(Cptr frame, uint8_t rights) { return syscall(abi::Syscall::frame_protect, frame, rights).rax; }
 // out[i] gets abi::page_state bits of page i; accessed/dirty are cleared.
