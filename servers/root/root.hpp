@@ -66,5 +66,6 @@ int run_loader_dies();    // run=loader-dies: a server's death is reported, its 
 int run_blk();           // run=blk: the block server with two clients (a virtio-blk disk needed)
 int run_blk_dies();      // run=blk-dies: the block server dies under its clients
 int run_fuzz();          // run=fuzz: the system-call fuzzer (docs/fuzzing.md)
+int run_shell();         // run=shell: the console server and the shell (apps/shell)
 
 }  // namespace root

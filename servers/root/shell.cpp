@@ -1,0 +1,94 @@
+// run=shell: the console server and the shell (apps/shell). We build the
+// shell ourselves (abi/shell.hpp says why and what it gets) and answer its
+// questions on an endpoint of ours until it ends or dies.
+#include "abi/console.hpp"
+#include "abi/ipc.hpp"
+#include "abi/shell.hpp"
+#include "root.hpp"
+#include "services.hpp"
+#include "sys/ipc.hpp"
+
+namespace root {
+
+namespace {
+
+using abi::ObjectType;
+using sys::Cptr;
+namespace slot = abi::root_slot;
+namespace sh = abi::shell;
+
+constexpr unsigned shell_memory_bits = 21;  // its image, CNode (256 KiB), stack and line buffers
+constexpr uint64_t shell_fault_badge = sh::operator_badge + 1;
+
+bool refuse(const char* why) {
+    sys::print("root: cannot start the shell: %s\n", why);
+    return false;
+}
+
+bool build_shell(Cptr endpoint) {
+    cpio::File file;
+    if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "shell", file))
+        return refuse("no shell in the initrd");
+    uint64_t client = 0;
+    Cptr console = console_client(client);
+    if (!console) return refuse("no console client");
+    Cptr memory = context.memory.allocate(ObjectType::untyped, shell_memory_bits);
+    Cptr notification = context.memory.allocate(ObjectType::notification);
+    sys::ProgramResources r = server_resources(memory, sh::first_image_slot);
+    if (!memory || !notification || !r.staging[1]) return refuse("out of memory");
+    const char* argv[] = {"shell"};
+    if (!build_server(file, 1, argv, r, endpoint, sh::operator_badge)) return false;
+    constexpr uint8_t call_and_lend = abi::rights::write | abi::rights::grant;
+    if (!sys::ok(sys::cap_move(r.cnode, sh::console_slot, slot::cnode, console)) ||
+        !sys::ok(sys::cap_move(r.cnode, sh::notification_slot, slot::cnode, notification)) ||
+        !mint_server_capability(loader_original(), call_and_lend, sh::operator_badge, r.cnode, sh::loader_slot) ||
+        !mint_server_capability(pager(), abi::rights::write, sh::operator_badge, r.cnode, abi::task_slot::pager))
+        return refuse("cannot hand it its capabilities");
+    context.slots.free(console);
+    context.slots.free(notification);
+    sys::print("root: the shell starts (console client %lu)\n", client);
+    return supervise_and_start(r, shell_fault_badge, endpoint);
+}
+
+sys::ipc::Message memory_report() {
+    uint64_t boot = 0;
+    for (uint64_t i = 0; i < context.info->untyped.count; ++i)
+        if (!context.info->untyped_list[i].is_device) boot += 1ull << context.info->untyped_list[i].size_bits;
+    sys::ipc::Buffer& b = sys::ipc::buffer();
+    b.words[4] = pager_frames();
+    b.words[5] = context.info->tsc_hz;
+    return sys::ipc::Message{sys::ipc::make_tag(0, sh::memory_words * 8),
+                             {boot, context.memory.free_bytes(), loader_memory(), pager_memory()}};
+}
+
+}  // namespace
+
+int run_shell() {
+    if (!start_loader() || !start_console()) return 1;
+    Cptr endpoint = context.memory.allocate(ObjectType::endpoint);
+    if (!endpoint || !build_shell(endpoint)) return 1;
+    for (;;) {
+        sys::ipc::Received r = sys::ipc::receive(endpoint);
+        if (r.result != 0) continue;
+        switch (r.label()) {
+        case abi::ipc::fault_label: {
+            uint64_t vector = r.message.words[3];
+            sys::print("root: the shell died: %s (vector %lu) at 0x%lx, rip 0x%lx\n",
+                       sys::loader::exception_name(vector), vector, r.message.words[0], r.message.words[2]);
+            sys::ipc::reply(sys::ipc::Message{sys::ipc::make_tag(1, 0), {}});  // stops it
+            return 1;
+        }
+        case abi::registry::exited: {
+            int64_t status = int64_t(r.message.words[0]);
+            sys::print("root: the shell ended with status %ld\n", status);
+            sys::ipc::reply(sys::ipc::Message{});
+            return status == 0 ? 0 : 1;
+        }
+        case sh::memory: sys::ipc::reply(memory_report()); break;
+        case sh::ping: sys::ipc::reply(sys::ipc::Message{}); break;
+        default: sys::ipc::reply(sys::ipc::Message{sys::ipc::make_tag(uint64_t(abi::Error::bad_argument), 0), {}});
+        }
+    }
+}
+
+}  // namespace root
