@@ -6,6 +6,7 @@
 #include "abi/task.hpp"
 #include "common/format.hpp"
 #include "common/string.hpp"
+#include "sys/inspect.hpp"
 #include "sys/resources.hpp"
 #include "sys/syscall.hpp"
 
@@ -155,6 +156,9 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     TRY(untyped_retype(r.untyped, ObjectType::address_space, 0, own_cnode, r.vspace));
     TRY(untyped_retype(r.untyped, ObjectType::thread, 0, own_cnode, r.thread));
     TRY(untyped_retype(r.untyped, ObjectType::endpoint, 0, own_cnode, r.inbox));
+    char name[abi::inspect::name_size];
+    short_name(p.argv[0], name);  // the program's name, for ps and the GDB helpers
+    TRY(thread_set_name(r.thread, name));
 
     Builder b{r};
     *why = "cannot load its image";

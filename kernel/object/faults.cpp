@@ -11,6 +11,7 @@ namespace faults {
 
 void user_exception(const arch::TrapFrame& frame) {
     object::Thread* t = sched::current();
+    ++t->fault_count;
     // A thread with a fault handler (its pager) gets the fault resolved there.
     t->fault_vector = frame.vector;
     t->fault_address = frame.vector == 14 ? arch::read_cr2() : 0;

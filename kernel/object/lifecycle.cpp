@@ -46,6 +46,7 @@ void destroy_thread(Thread* t) {
     stop(t);
     ipc::unbind(t);
     sched::forget(t);
+    retire_thread(t);
     for (Slot* s : {&t->cspace, &t->vspace, &t->ipc_buffer, &t->fault_handler}) delete_capability(s);
 }
 

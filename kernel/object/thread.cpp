@@ -1,6 +1,7 @@
 #include "object/thread.hpp"
 
 #include "arch/x86_64/gdt.hpp"
+#include "common/string.hpp"
 #include "debug/log.hpp"
 #include "object/ipc.hpp"
 #include "sched/scheduler.hpp"
@@ -34,6 +35,29 @@ void init_thread(Thread* t) {
     t->time_slice = default_time_slice;
     t->id = next_thread_id++;
     arch::fpu::init_state(t->fpu_state);
+    thread_registry.push_back(&t->registry_node);
+}
+
+lib::IntrusiveList thread_registry;
+
+void register_idle_thread(Thread* idle) {
+    memcpy(idle->name, "idle", 5);
+    thread_registry.push_front(&idle->registry_node);
+}
+
+void retire_thread(Thread* t) {
+    if (t->registry_node.linked) thread_registry.remove(&t->registry_node);
+}
+
+uint64_t thread_ids_issued() { return next_thread_id; }
+
+Thread* find_thread(uint64_t id) {
+    for (lib::ListNode* n = thread_registry.front(); n; n = n->next) {
+        Thread* t = registry_thread(n);
+        if (t->id == id) return t;
+        if (t->id > id) break;  // the registry is ordered by id
+    }
+    return nullptr;
 }
 
 bool is_runnable_configuration(const Thread* t) {

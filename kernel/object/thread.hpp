@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "abi/inspect.hpp"
 #include "arch/x86_64/fpu.hpp"
 #include "arch/x86_64/trap_frame.hpp"
 #include "lib/intrusive_list.hpp"
@@ -68,6 +69,14 @@ struct Thread {
     Slot fault_handler;
     uint64_t ipc_buffer_address;
 
+    // What introspection shows (abi/inspect.hpp): every live thread is in
+    // the registry, in order of id; the console shell and the GDB helpers
+    // (tools/gdb/) read these.
+    lib::ListNode registry_node;
+    char name[abi::inspect::name_size];  // NUL-terminated, printable
+    uint64_t cpu_ticks;          // TSC ticks run, charged when it is switched away from
+    uint64_t fault_count;        // exceptions taken in user mode
+
     alignas(64) uint8_t fpu_state[arch::fpu::max_state_size];
 };
 static_assert(sizeof(Thread) <= (1u << abi::thread_size_bits));
@@ -75,8 +84,23 @@ static_assert(sizeof(Thread) <= (1u << abi::thread_size_bits));
 inline Thread* thread_of(lib::ListNode* node) { return lib::owner_of<Thread, &Thread::queue_node>(node); }
 
 // Sets up a thread object in freshly zeroed memory: inactive, priority 0,
-// user segment selectors, interrupts enabled, clean FPU state.
+// user segment selectors, interrupts enabled, clean FPU state; enters it
+// in the registry.
 void init_thread(Thread* t);
+
+// The registry of live threads, ordered by id (ids only grow, threads join
+// at the tail). Threads leave it when destroyed (retire_thread). The idle
+// thread, id 0, is its head.
+extern lib::IntrusiveList thread_registry;
+inline Thread* registry_thread(lib::ListNode* node) {
+    return lib::owner_of<Thread, &Thread::registry_node>(node);
+}
+void register_idle_thread(Thread* idle);
+void retire_thread(Thread* t);
+// One more than the highest id given out so far.
+uint64_t thread_ids_issued();
+// The live thread with this id, or nullptr (a walk of the registry).
+Thread* find_thread(uint64_t id);
 
 // Whether the thread has the cspace and vspace it needs to run.
 bool is_runnable_configuration(const Thread* t);

@@ -26,6 +26,11 @@ using detail::running;
 Thread* fpu_owner;      // whose state the FPU registers hold
 bool active;
 
+// CPU time: the running thread is charged, at each switch, the TSC ticks
+// since it was switched to. One rdtsc per switch, nothing per tick.
+uint64_t switched_at;
+bool running_forgotten;  // the running thread was destroyed: nobody to charge
+
 Thread idle_thread;
 constexpr size_t idle_stack_size = 4096;
 alignas(16) uint8_t idle_stack[idle_stack_size];
@@ -39,6 +44,10 @@ uint64_t address_space_root(const Thread* t) {
 }
 
 void switch_to(Thread* next) {
+    uint64_t now = arch::rdtsc();
+    if (!running_forgotten) running->cpu_ticks += now - switched_at;
+    running_forgotten = false;
+    switched_at = now;
     if (!next->is_idle) {
         uint64_t root = address_space_root(next);
         if (arch::read_cr3() != root) arch::write_cr3(root);
@@ -71,6 +80,8 @@ void init() {
     frame->rsp = uint64_t(idle_stack + idle_stack_size);
     idle.frame = frame;
     running = &idle;
+    object::register_idle_thread(&idle);
+    switched_at = arch::rdtsc();
 }
 
 void start() { active = true; }
@@ -140,7 +151,15 @@ arch::TrapFrame* switch_directly(Thread* t) {
 void forget(Thread* t) {
     dequeue(t);
     if (fpu_owner == t) fpu_owner = nullptr;
-    if (running == t) t->state = ThreadState::inactive;
+    if (running == t) {
+        t->state = ThreadState::inactive;
+        running_forgotten = true;  // its memory may be reused before the switch
+    }
+}
+
+uint64_t cpu_ticks(const Thread* t) {
+    if (t != running || running_forgotten) return t->cpu_ticks;
+    return t->cpu_ticks + (arch::rdtsc() - switched_at);
 }
 
 void forget_address_space(uint64_t root_phys) {

@@ -59,6 +59,9 @@ arch::TrapFrame* switch_directly(object::Thread* t);
 // The thread object is going away: drop every reference the scheduler has.
 void forget(object::Thread* t);
 
+// The TSC ticks t has run, including the running thread's current turn.
+uint64_t cpu_ticks(const object::Thread* t);
+
 // The address space is going away: stop using it if it is loaded.
 void forget_address_space(uint64_t root_phys);
 

@@ -121,5 +121,9 @@ Error sys_irq_issue(Call&);
 Error sys_irq_set_notification(Call&);
 Error sys_irq_ack(Call&);
 Error sys_frame_physical_address(Call&);
+Error sys_thread_set_name(Call&);
+Error sys_debug_thread_info(Call&);
+Error sys_debug_cspace_info(Call&);
+Error sys_debug_endpoint_info(Call&);
 
 }  // namespace syscall

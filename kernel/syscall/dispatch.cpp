@@ -10,6 +10,8 @@ namespace syscall {
 
 namespace {
 
+Error unassigned(Call&) { return Error::unknown_syscall; }
+
 // Indexed by abi::Syscall; the static_assert keeps the table and the ABI
 // in step.
 constexpr Handler handlers[] = {
@@ -33,6 +35,10 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
+    unassigned,             unassigned,             // 39-41: numbers of calls made on other branches
+    unassigned,
+    sys_thread_set_name,    sys_debug_thread_info,
+    sys_debug_cspace_info,  sys_debug_endpoint_info,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));
 

@@ -2,6 +2,7 @@
 // what the command line asks.
 #include "common/string.hpp"
 #include "root.hpp"
+#include "sys/inspect.hpp"
 
 namespace root {
 Context context;
@@ -16,6 +17,7 @@ int main(int, char**, char**) {
         sys::print("root: no boot-info page at 0x%lx\n", abi::boot_info_address);
         return 1;
     }
+    sys::thread_set_name(abi::root_slot::thread, "root");  // what ps and the GDB helpers show
     context.slots.init(abi::root_slot::cnode, info.first_free_slot, 1ull << context.info->cnode_radix);
     uint64_t memory = 0, regions = 0;
     for (uint64_t i = 0; i < info.untyped.count; ++i) {

@@ -8,6 +8,7 @@
 #include "common/cpio.hpp"
 #include "common/format.hpp"
 #include "root.hpp"
+#include "sys/inspect.hpp"
 #include "sys/ipc.hpp"
 #include "sys/pci.hpp"
 #include "sys/program.hpp"
@@ -609,6 +610,7 @@ bool start_supervisor() {
     server_faults = context.memory.allocate(ObjectType::endpoint);
     Cptr thread = server_faults ? make_thread(slot::vspace, supervise, 0, supervisor_priority, next_stack_top()) : 0;
     if (!thread) return fail("no memory for the supervisor");
+    sys::thread_set_name(thread, "supervisor");
     return sys::ok(sys::thread_resume(thread)) || fail("cannot start the supervisor");
 }
 

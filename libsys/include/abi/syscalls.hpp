@@ -68,6 +68,15 @@ enum class Syscall : uint64_t {
     irq_set_notification,// (irq_handler, notification or 0): where the line's interrupts are signalled
     irq_ack,             // (irq_handler): the driver has served the interrupt; the line is unmasked
     frame_physical_address, // (frame) -> rdx = the frame's physical address (for DMA)
+    // Introspection (records in abi/inspect.hpp); the debug_* calls need the
+    // console's read right, and return rdx = records written, rsi = the next
+    // cursor, r10 = 1 when the listing is complete:
+    thread_set_name = 42,     // (thread, name bytes 0-7, name bytes 8-15): up to 15 printable characters
+    debug_thread_info = 43,   // (console, cursor, ThreadInfo* out, count): live threads, id >= cursor
+    debug_cspace_info = 44,   // (console, thread id, path, cursor, CapInfo* out, count): the non-empty slots
+                              // >= cursor of the CNode at path in the thread's CSpace; r8 = its radix
+    debug_endpoint_info = 45, // (console, cursor, WaitInfo* out, count): threads blocked on endpoints and
+                              // notifications, thread id >= cursor
     count
 };
 
