@@ -14,6 +14,7 @@
 #include "common/format.hpp"
 #include "common/string.hpp"
 #include "line_editor.hpp"
+#include "shell.hpp"
 #include "sys/clock.hpp"
 #include "sys/console.hpp"
 #include "sys/ipc.hpp"
@@ -41,8 +42,13 @@ constexpr const char* prompt = "shell> ";
 sys::SlotAllocator slots;
 shell::LineEditor editor;
 bool console_gone;
+uint64_t tsc_rate;  // from the root task, at start
 
-[[gnu::format(printf, 1, 2)]] void say(const char* fmt, ...) {
+}  // namespace
+
+namespace shell {
+
+void say(const char* fmt, ...) {
     char line[abi::console::line_capacity];
     va_list args;
     va_start(args, fmt);
@@ -53,6 +59,15 @@ bool console_gone;
 }
 
 const char* error_text(int64_t e) { return sys::describe(sys::error_of(e)); }
+
+uint64_t tsc_hz() { return tsc_rate; }
+
+}  // namespace shell
+
+namespace {
+
+using shell::error_text;
+using shell::say;
 
 // --- input -------------------------------------------------------------------
 
@@ -303,8 +318,7 @@ void report(const char* what, uint64_t cycles, uint64_t n, uint64_t tsc_hz) {
 }
 
 void command_bench() {
-    RootMemory m = root_memory();
-    uint64_t tsc_hz = m.status == 0 ? m.w[5] : 0;
+    uint64_t tsc_hz = tsc_rate;
     constexpr uint64_t rounds = 20000;
     uint64_t t0 = sys::rdtsc();
     for (uint64_t i = 0; i < rounds; ++i) sys::cap_identify(ts::cnode);
@@ -326,6 +340,9 @@ void command_help() {
         "  jobs                   the programs this shell started that run\n"
         "  mem                    memory: RAM, the loader's pool, the pager's frames and store\n");
     say("  pager [policy NAME]    the pager's statistics; switch its replacement policy\n"
+        "  ps                     threads: id, name, state, priority, task, CPU time, faults\n"
+        "  caps ID                the capability space of thread ID, as a tree\n"
+        "  ipc                    threads waiting on endpoints and notifications, and for replies\n"
         "  console                the console driver's counters (overruns, ...)\n"
         "  bench                  quick benchmarks: null call, IPC round trip, yield\n"
         "  echo TEXT              print TEXT\n"
@@ -354,6 +371,9 @@ bool execute(char* line, int& status) {
     else if (lib::equal(c, "mem")) command_mem();
     else if (lib::equal(c, "pager")) command_pager(argc, argv);
     else if (lib::equal(c, "console")) command_console();
+    else if (lib::equal(c, "ps")) shell::command_ps();
+    else if (lib::equal(c, "caps")) shell::command_caps(argc, argv);
+    else if (lib::equal(c, "ipc")) shell::command_ipc();
     else if (lib::equal(c, "bench")) command_bench();
     else if (lib::equal(c, "echo")) {
         // The words again, one space apart (the line had at most max_line).
@@ -390,6 +410,8 @@ int main(int, char**, char**) {
     }
     sys::cap_delete(ts::cnode, lend);
     slots.free(lend);
+    RootMemory m = root_memory();
+    tsc_rate = m.status == 0 ? m.w[5] : 0;
     say("shell: ready; 'help' lists the commands\n");
     say("%s", prompt);
     int status = 0;

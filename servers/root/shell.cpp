@@ -39,7 +39,12 @@ bool build_shell(Cptr endpoint) {
     const char* argv[] = {"shell"};
     if (!build_server(file, 1, argv, r, endpoint, sh::operator_badge)) return false;
     constexpr uint8_t call_and_lend = abi::rights::write | abi::rights::grant;
-    if (!sys::ok(sys::cap_move(r.cnode, sh::console_slot, slot::cnode, console)) ||
+    // Its debug console has the read right too: ps, caps and ipc read the
+    // kernel's records through it (docs/abi.md, "Introspection").
+    if (!sys::ok(sys::cap_delete(r.cnode, abi::task_slot::console)) ||
+        !sys::ok(sys::cap_mint(r.cnode, abi::task_slot::console, slot::cnode, slot::console,
+                               abi::rights::read | abi::rights::write, 0)) ||
+        !sys::ok(sys::cap_move(r.cnode, sh::console_slot, slot::cnode, console)) ||
         !sys::ok(sys::cap_move(r.cnode, sh::notification_slot, slot::cnode, notification)) ||
         !mint_server_capability(loader_original(), call_and_lend, sh::operator_badge, r.cnode, sh::loader_slot) ||
         !mint_server_capability(pager(), abi::rights::write, sh::operator_badge, r.cnode, abi::task_slot::pager))

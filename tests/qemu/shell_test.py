@@ -86,6 +86,15 @@ class Session:
         return status
 
 
+def parse_ps(text):
+    """ps output as {id: {id, name, state, pri, cpu, faults}}."""
+    rows = {}
+    for m in re.finditer(r"^\s*(\d+) (\S+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)$", text or "", re.MULTILINE):
+        rows[int(m.group(1))] = {"id": int(m.group(1)), "name": m.group(2), "state": m.group(3),
+                                 "pri": int(m.group(4)), "cpu": int(m.group(6)), "faults": int(m.group(7))}
+    return rows
+
+
 def number(pattern, text, group=1):
     match = re.search(pattern, text or "", re.MULTILINE)
     return int(match.group(group)) if match else None
@@ -142,6 +151,40 @@ def run(tap, s):
     tap.check(busy is not None, "run busy & starts it in the background and prompts at once", out)
     out = s.command(b"jobs\r")
     tap.check(busy is not None and f"[{busy}] busy: running" in (out or ""), "jobs lists the background program", out)
+    first = s.command(b"ps\r")
+    rows = parse_ps(first)
+    names = {r["name"] for r in rows.values()}
+    tap.check({"idle", "root", "supervisor", "pager", "loader", "console", "shell", "busy"} <= names,
+              "ps lists the kernel's threads by name: the servers, the shell and busy", first)
+    busy_row = next((r for r in rows.values() if r["name"] == "busy"), None)
+    shell_row = next((r for r in rows.values() if r["name"] == "shell"), None)
+    tap.check(busy_row is not None and busy_row["pri"] == 100 and shell_row is not None and shell_row["pri"] == 254
+              and shell_row["state"] == "running" and rows.get(1, {}).get("name") == "root",
+              "ps shows priorities and states (busy at 100, the shell at 254 and running)", first)
+    time.sleep(1)
+    second = parse_ps(s.command(b"ps\r"))
+    busy_later = next((r for r in second.values() if r["name"] == "busy"), None)
+    tap.check(busy_row is not None and busy_later is not None and busy_later["cpu"] > busy_row["cpu"],
+              "busy's CPU time rises between two ps", f"{busy_row} then {busy_later}")
+    out = s.command(b"ipc\r")
+    console_row = next((r for r in rows.values() if r["name"] == "console"), None)
+    waits = re.findall(r"^0x([0-9a-f]+)\s+receive\s+(\d+) console", out or "", re.MULTILINE)
+    tap.check(console_row is not None and len(waits) == 1 and int(waits[0][1]) == console_row["id"],
+              "ipc shows the console server waiting to receive", out)
+    out = s.command(f"caps {console_row['id'] if console_row else 0}\r".encode())
+    endpoint = re.search(r"^\s+slot 9: endpoint rwxg \(object 0x([0-9a-f]+)\)", out or "", re.MULTILINE)
+    tap.check(endpoint is not None and waits and endpoint.group(1) == waits[0][0]
+              and re.search(r"^\s+slot 10: io_ports rw-- ", out, re.MULTILINE)
+              and re.search(r"^\s+slot 11: irq_handler ", out, re.MULTILINE)
+              and "(this CNode itself)" in out,
+              "caps of the console server: the endpoint ipc names, COM1's ports and line 4's handler", out)
+    out = s.command(f"caps {shell_row['id'] if shell_row else 0}\r".encode())
+    tap.check(out is not None and re.search(r"^\s+slot 10: endpoint -w-g badge 0x1 \(object 0x" + (waits[0][0] if waits else "x"),
+                                            out, re.MULTILINE)
+              and re.search(r"^\s+slot 9: endpoint -w-g badge 0x10000000000 ", out, re.MULTILINE),
+              "caps of the shell: its console client capability (badge 1, the console's endpoint) and the loader's", out)
+    out = s.command(b"caps 99999\r")
+    tap.check(out is not None and "no thread 99999" in out, "caps of a thread that does not exist is refused", out)
     out = s.command(f"kill {busy}\r".encode())
     tap.check(busy is not None and f"[{busy}] busy: killed" in (out or ""), "kill stops it, and says so", out)
     out = s.command(b"jobs\r")

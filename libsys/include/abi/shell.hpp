@@ -11,10 +11,11 @@
 
 namespace abi::shell {
 
-// Its CNode: the standard slots (abi::task_slot) with the root task's
-// shell endpoint in registry (badged operator_badge) and the pager in
-// pager (badged operator_badge: statistics and the policy, no faults),
-// and after them:
+// Its CNode: the standard slots (abi::task_slot) with the debug console
+// readable as well (the kernel's introspection calls need the read
+// right), the root task's shell endpoint in registry (badged
+// operator_badge) and the pager in pager (badged operator_badge:
+// statistics and the policy, no faults), and after them:
 inline constexpr Cptr loader_slot = 9;        // the loader (write, grant), badged operator_badge
 inline constexpr Cptr console_slot = 10;      // a console client (write, grant)
 inline constexpr Cptr notification_slot = 11; // its own notification (all rights)
