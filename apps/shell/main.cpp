@@ -346,6 +346,7 @@ void command_help() {
         "  console                the console driver's counters (overruns, ...)\n"
         "  bench                  quick benchmarks: null call, IPC round trip, yield\n"
         "  echo TEXT              print TEXT\n"
+        "  crash console          have the root task crash the console server (supervision test)\n"
         "  exit [STATUS]          end the shell\n");
 }
 
@@ -385,6 +386,9 @@ bool execute(char* line, int& status) {
         }
         text[n] = '\0';
         say("%s\n", text);
+    } else if (lib::equal(c, "crash") && argc == 2 && lib::equal(argv[1], "console")) {
+        ipc::Received r = ipc::call(root, ipc::Message{ipc::make_tag(sh::crash_console, 0), {}});
+        if (r.status() < 0) say("shell: the root task refuses: %s\n", error_text(r.status()));
     } else if (lib::equal(c, "exit")) {
         uint64_t value = 0;
         status = argc > 1 && parse_id(argv[1], value) ? int(value) : 0;

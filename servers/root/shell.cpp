@@ -91,6 +91,16 @@ int run_shell() {
         }
         case sh::memory: sys::ipc::reply(memory_report()); break;
         case sh::ping: sys::ipc::reply(sys::ipc::Message{}); break;
+        case sh::crash_console: {
+            // The call ends when the server dies under it (our supervisor
+            // has then revoked its endpoint).
+            sys::ipc::Received c =
+                sys::ipc::call(console_server(), sys::ipc::Message{sys::ipc::make_tag(abi::console::debug_crash, 0), {}});
+            sys::print("root: the console server's debug_crash call ended: %s\n",
+                       c.status() < 0 ? sys::describe(sys::error_of(c.status())) : "it answered");
+            sys::ipc::reply(sys::ipc::Message{});
+            break;
+        }
         default: sys::ipc::reply(sys::ipc::Message{sys::ipc::make_tag(uint64_t(abi::Error::bad_argument), 0), {}});
         }
     }

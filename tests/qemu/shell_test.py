@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The shell and the console driver, typed at through QEMU's serial input.
 
-Usage: shell_test.py --kernel kernel.bin --initrd initrd.img [...]
+Usage: shell_test.py [--scenario session|console-dies] --kernel kernel.bin --initrd initrd.img [...]
 
 Boots `run=shell poweroff`, then types a script of commands into the
 guest's COM1 (QEMU's stdin with -nographic) one at a time, waiting for the
@@ -102,16 +102,21 @@ def number(pattern, text, group=1):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--scenario", default="session", choices=["session", "console-dies"])
     qemu_session.add_arguments(parser)
     args = parser.parse_args()
     tap = Tap()
     session = Session(qemu_session.qemu_command(args, append="run=shell poweroff"), args.timeout)
     try:
-        run(tap, session)
+        (run if args.scenario == "session" else run_console_dies)(tap, session)
     finally:
         status = session.finish()
-    tap.check(status == qemu_session.EXIT_SUCCESS, "QEMU powers off with success after exit",
-              f"status {status}; log tail:\n{session.log[-2000:]}")
+    if args.scenario == "session":
+        tap.check(status == qemu_session.EXIT_SUCCESS, "QEMU powers off with success after exit",
+                  f"status {status}; log tail:\n{session.log[-2000:]}")
+    else:
+        tap.check(status == qemu_session.EXIT_FAILURE, "QEMU powers off by itself, the failure reported",
+                  f"status {status}; log tail:\n{session.log[-2000:]}")
     tap.check(not re.search(r"KERNEL PANIC|panic:", session.log), "no kernel panic")
     return tap.finish()
 
@@ -303,6 +308,25 @@ def run(tap, s):
     s.type(b"exit\r")
     tap.check(s.wait_for(r"^root: the shell ended with status 0", start, 30) is not None,
               "exit ends the shell and the root task hears it", s.log[start:])
+
+
+def run_console_dies(tap, s):
+    """The console server dies under the shell: root reports it and revokes
+    its endpoint, the shell's wait ends with an error and it ends; the
+    kernel's log goes on."""
+    if not tap.check(s.wait_for(r"^shell: ready.*\n" + re.escape(PROMPT), seconds=90) is not None,
+                     "the shell starts and prompts", s.log[-2000:]):
+        return
+    start = len(s.log)
+    s.type(b"crash console\r")
+    tap.check(s.wait_for(r"^root: console server died: invalid opcode \(vector 6\)", start, 30) is not None,
+              "root reports the console server's death in one line", s.log[start:])
+    tap.check(s.wait_for(r"^root: the console server's endpoint is revoked; [1-9]\d* notifications signalled", start, 30)
+              is not None, "root revokes its endpoint and wakes the notifications clients lent it", s.log[start:])
+    tap.check(s.wait_for(r"^shell: the console server is gone; ending", start, 30) is not None,
+              "the shell, waiting for input, wakes and ends instead of hanging", s.log[start:])
+    tap.check(s.wait_for(r"^root: the shell ended with status 1\nroot: done \(with failures\)", start, 30) is not None,
+              "the root task hears the shell's end and finishes", s.log[start:])
 
 
 if __name__ == "__main__":

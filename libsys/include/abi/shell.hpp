@@ -37,5 +37,9 @@ inline constexpr uint64_t memory_words = 6;
 // ping() -> an empty reply at once: the far end of the shell's IPC
 // round-trip benchmark.
 inline constexpr uint64_t ping = 17;
+// crash_console() -> the root task has the console server execute ud2 (a
+// test of its supervision: the shell's next console call fails, and the
+// shell ends). Replies when the server is gone.
+inline constexpr uint64_t crash_console = 18;
 
 }  // namespace abi::shell
