@@ -82,6 +82,8 @@ extern const Case device_cases[];
 extern const uint64_t device_case_count;
 extern const Case inspect_cases[];
 extern const uint64_t inspect_case_count;
+extern const Case console_cases[];
+extern const uint64_t console_case_count;
 
 // The adversarial suite (run=attack, attack_tests.cpp): its cases, the group
 // known to bring an old kernel down, and the runner (TAP on the console;
