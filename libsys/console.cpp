@@ -19,14 +19,19 @@ int64_t write(Cptr server, const char* text, size_t length, bool flush) {
     return 0;
 }
 
-int64_t print(Cptr server, const char* fmt, ...) {
+int64_t vprint(Cptr server, const char* fmt, va_list args) {
     char line[abi::console::line_capacity];
-    va_list args;
-    va_start(args, fmt);
     size_t n = lib::vformat_to(line, sizeof line, fmt, args);
-    va_end(args);
     if (n >= sizeof line) n = sizeof line - 1;
     return write(server, line, n, true);
+}
+
+int64_t print(Cptr server, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    int64_t result = vprint(server, fmt, args);
+    va_end(args);
+    return result;
 }
 
 int64_t attach_notification(Cptr server, Cptr notification) {

@@ -49,13 +49,10 @@ uint64_t tsc_rate;  // from the root task, at start
 namespace shell {
 
 void say(const char* fmt, ...) {
-    char line[abi::console::line_capacity];
     va_list args;
     va_start(args, fmt);
-    size_t n = lib::vformat_to(line, sizeof line, fmt, args);
+    if (sys::serial_console::vprint(console, fmt, args) < 0) console_gone = true;
     va_end(args);
-    if (n >= sizeof line) n = sizeof line - 1;
-    if (sys::serial_console::write(console, line, n, true) < 0) console_gone = true;
 }
 
 const char* error_text(int64_t e) { return sys::describe(sys::error_of(e)); }

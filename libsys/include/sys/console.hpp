@@ -5,6 +5,7 @@
 // endpoint).
 #pragma once
 
+#include <cstdarg>
 #include <cstddef>
 #include <cstdint>
 
@@ -17,8 +18,9 @@ namespace sys::serial_console {
 // the last new line goes out too (a prompt); without, it waits for the
 // rest of its line.
 int64_t write(Cptr server, const char* text, size_t length, bool flush = false);
-// printf-style into write (lines of up to 512 bytes).
+// printf-style into write, flushed (up to 511 bytes at a time).
 [[gnu::format(printf, 2, 3)]] int64_t print(Cptr server, const char* fmt, ...);
+int64_t vprint(Cptr server, const char* fmt, va_list args);
 
 // Lends the server `notification` (a copy of ours, badged as we like; the
 // call needs the grant right on server): signalled when input arrives after
