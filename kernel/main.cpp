@@ -25,6 +25,7 @@
 #include "object/irq.hpp"
 #include "sched/scheduler.hpp"
 #include "syscall/user_access.hpp"
+#include "trace/trace.hpp"
 
 extern "C" [[noreturn]] void resume_frame(arch::TrapFrame* frame);
 
@@ -86,6 +87,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     klog::info("cpu: syscall/sysret on, FPU state %zu bytes (%s)", fpu_bytes,
                arch::fpu::has_avx() ? "x87, SSE, AVX via XSAVE" : "x87, SSE");
     sched::init();
+    trace::configure(info.cmdline);
 
     arch::pic::remap_and_mask();
     object::irq::init();  // PIC lines go to drivers that hold their handler capability

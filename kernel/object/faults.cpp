@@ -6,6 +6,7 @@
 #include "object/ipc.hpp"
 #include "object/thread.hpp"
 #include "sched/scheduler.hpp"
+#include "trace/trace.hpp"
 
 namespace faults {
 
@@ -17,6 +18,7 @@ void user_exception(const arch::TrapFrame& frame) {
     t->fault_address = frame.vector == 14 ? arch::read_cr2() : 0;
     t->fault_code = frame.error_code;
     t->fault_ip = frame.rip;
+    trace::record(trace::Kind::fault, t->id, frame.error_code, frame.vector, t->fault_address);
     if (object::ipc::send_fault(t)) return;
     if (frame.vector == 14) {
         klog::warn("thread %lu: page fault at 0x%lx (%s %s), rip 0x%lx: thread stopped", t->id, arch::read_cr2(),

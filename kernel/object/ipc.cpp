@@ -7,6 +7,7 @@
 #include "object/derive.hpp"
 #include "object/lifecycle.hpp"
 #include "sched/scheduler.hpp"
+#include "trace/trace.hpp"
 
 #include <initializer_list>
 
@@ -145,8 +146,10 @@ Error validate_message(Thread* self, uint8_t endpoint_rights) {
 
 void send(Thread* self, Endpoint* ep, uint64_t badge, bool is_call, bool nonblocking, bool may_grant) {
     uint64_t tag = self->context.rsi;
+    trace::record(trace::Kind::ipc_send, self->id, 0, trace::object_id(ep), badge, is_call | self->faulting << 1);
     if (Thread* receiver = thread_of(ep->receivers.pop_front())) {
         receiver->waiting_on = nullptr;
+        trace::record(trace::Kind::ipc_recv, receiver->id, self->id, trace::object_id(ep), badge, is_call | self->faulting << 1);
         transfer(self, receiver, badge, tag, may_grant);
         if (is_call) link_call(self, receiver);
         else self->context.rax = 0;
@@ -172,6 +175,7 @@ void receive(Thread* self, Endpoint* ep, bool nonblocking) {
     }
     if (Thread* sender = thread_of(ep->senders.pop_front())) {
         sender->waiting_on = nullptr;
+        trace::record(trace::Kind::ipc_recv, self->id, sender->id, trace::object_id(ep), sender->badge, sender->is_call | sender->faulting << 1);
         transfer(sender, self, sender->badge, sender->send_tag, sender->send_may_grant);
         if (sender->is_call) link_call(sender, self);
         else wake(sender, 0);
@@ -193,9 +197,11 @@ Error reply(Thread* self) {
         // Label 0: resolved, retry the access with registers untouched. A
         // thread that has lost what it runs in cannot be resumed.
         if (message::tag_label(self->context.rsi) == 0 && is_runnable_configuration(caller)) {
+            trace::record(trace::Kind::fault_served, caller->id, self->id, 0, caller->fault_address, trace::flag::resumed);
             caller->faulting = false;
             sched::make_ready(caller);
         } else {
+            trace::record(trace::Kind::fault_served, caller->id, self->id, 0, caller->fault_address);
             caller->exit_status = -int64_t(caller->fault_vector) - 1;
             klog::warn("thread %lu: its fault handler refused the fault at 0x%lx; thread stopped", caller->id,
                        caller->fault_address);
@@ -203,6 +209,7 @@ Error reply(Thread* self) {
         }
         return Error::none;
     }
+    trace::record(trace::Kind::ipc_reply, self->id, caller->id);
     transfer(self, caller, 0, self->context.rsi, true);
     sched::make_ready(caller);
     return Error::none;
@@ -226,6 +233,8 @@ arch::TrapFrame* fast_call(Thread* self, arch::TrapFrame& frame) {
     if (!receiver || receiver->caller || !sched::can_switch_to(receiver)) return nullptr;
     if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, receiver, frame.rsi))
         return nullptr;
+    trace::record(trace::Kind::ipc_send, self->id, 0, trace::object_id(ep), slot->cap.data, trace::flag::call);
+    trace::record(trace::Kind::ipc_recv, receiver->id, self->id, trace::object_id(ep), slot->cap.data, trace::flag::call);
     ep->receivers.remove(&receiver->queue_node);
     receiver->waiting_on = nullptr;
     copy_registers(frame, receiver->context, slot->cap.data);
@@ -245,6 +254,7 @@ arch::TrapFrame* fast_reply_receive(Thread* self, arch::TrapFrame& frame) {
     if (!ep->senders.empty() || (self->bound_notification && self->bound_notification->word)) return nullptr;
     if (message::tag_length(frame.rsi) > message::register_bytes && !copy_long_payload(self, caller, frame.rsi))
         return nullptr;
+    trace::record(trace::Kind::ipc_reply, self->id, caller->id);
     copy_registers(frame, caller->context, 0);
     self->caller = nullptr;
     caller->callee = nullptr;

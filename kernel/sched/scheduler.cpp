@@ -6,6 +6,7 @@
 #include "arch/x86_64/gdt.hpp"
 #include "mm/kernel_space.hpp"
 #include "mm/physmap.hpp"
+#include "trace/trace.hpp"
 
 namespace sched {
 
@@ -58,6 +59,7 @@ void switch_to(Thread* next) {
             fpu_owner = next;
         }
     }
+    trace::record(trace::Kind::switch_to, next->id, running->id, uint64_t(running->state));
     running = next;
     next->state = ThreadState::running;
     if (!next->slice_left) next->slice_left = next->time_slice;

@@ -125,5 +125,7 @@ Error sys_thread_set_name(Call&);
 Error sys_debug_thread_info(Call&);
 Error sys_debug_cspace_info(Call&);
 Error sys_debug_endpoint_info(Call&);
+Error sys_trace_control(Call&);
+Error sys_trace_read(Call&);
 
 }  // namespace syscall

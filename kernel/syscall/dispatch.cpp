@@ -5,12 +5,14 @@
 #include "object/ipc.hpp"
 #include "sched/scheduler.hpp"
 #include "syscall/call.hpp"
+#include "trace/trace.hpp"
 
 namespace syscall {
 
 namespace {
 
-Error unassigned(Call&) { return Error::unknown_syscall; }
+// A number no call has yet.
+Error sys_unassigned(Call&) { return Error::unknown_syscall; }
 
 // Indexed by abi::Syscall; the static_assert keeps the table and the ABI
 // in step.
@@ -35,8 +37,8 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
-    unassigned,             unassigned,             // 39-41: numbers of calls made on other branches
-    unassigned,
+    sys_unassigned,  // 39: taken by another branch (frame_map_batch)
+    sys_trace_control,      sys_trace_read,
     sys_thread_set_name,    sys_debug_thread_info,
     sys_debug_cspace_info,  sys_debug_endpoint_info,
 };
@@ -52,6 +54,7 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
     using namespace syscall;
     Thread* self = sched::current();
     uint64_t number = frame->rax;
+    trace::record(trace::Kind::syscall_enter, self->id, 0, number);
     if (number == uint64_t(abi::Syscall::endpoint_call)) {
         if (arch::TrapFrame* partner = object::ipc::fast_call(self, *frame)) return partner;
     } else if (number == uint64_t(abi::Syscall::endpoint_reply_recv)) {
@@ -73,5 +76,6 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
         }
         else if (status != blocked) frame->rax = uint64_t(abi::error_code(status));
     }
+    trace::record(trace::Kind::syscall_exit, self->id, 0, number, frame->rax);
     return sched::switch_pending() ? sched::schedule() : frame;
 }

@@ -84,6 +84,8 @@ extern const Case inspect_cases[];
 extern const uint64_t inspect_case_count;
 extern const Case console_cases[];
 extern const uint64_t console_case_count;
+extern const Case trace_cases[];
+extern const uint64_t trace_case_count;
 
 // The adversarial suite (run=attack, attack_tests.cpp): its cases, the group
 // known to bring an old kernel down, and the runner (TAP on the console;

@@ -9,6 +9,7 @@
 #include "object/faults.hpp"
 #include "sched/scheduler.hpp"
 #include "syscall/user_access.hpp"
+#include "trace/trace.hpp"
 
 extern "C" const uint64_t interrupt_stub_table[256];
 
@@ -129,6 +130,7 @@ extern "C" TrapFrame* trap_dispatch(TrapFrame* frame) {
     }
     if (vector == interrupts::lapic_spurious) return frame;  // must not be acknowledged
     if (auto handler = interrupts::handlers[vector]) {
+        trace::record(trace::Kind::interrupt, sched::current()->id, 0, vector);
         handler(*frame);
     } else if (vector >= interrupts::pic_base && vector < interrupts::pic_base + 16) {
         return frame;  // a spurious IRQ 7/15 from the masked PIC: nothing to acknowledge
