@@ -22,6 +22,7 @@
 #include "sys/print.hpp"
 #include "sys/resources.hpp"
 #include "sys/text.hpp"
+#include "sys/trace.hpp"
 
 namespace {
 
@@ -328,6 +329,32 @@ void command_bench() {
     report("yield (no other thread at the shell's priority)", sys::rdtsc() - t0, rounds, tsc_hz);
 }
 
+// trace on|off|clear|dump: the kernel's trace buffer (docs/tracing.md). The
+// dump goes to the serial log between "trace: begin" and "trace: end" lines,
+// through the kernel's console, for tools/trace2perfetto.py.
+void command_trace(int argc, char** argv) {
+    namespace tr = sys::trace;
+    const char* what = argc == 2 ? argv[1] : "";
+    if (lib::equal(what, "dump")) {
+        tr::DumpResult d = tr::dump(ts::console, ts::console);
+        if (d.status < 0) return say("shell: cannot read the trace: %s\n", error_text(d.status));
+        return say("trace: %lu records dumped, %lu lost\n", d.records, d.lost);
+    }
+    tr::Op op = lib::equal(what, "on") ? tr::Op::on : lib::equal(what, "off") ? tr::Op::off
+                                                    : lib::equal(what, "clear") ? tr::Op::clear : tr::Op::count;
+    if (op == tr::Op::count) return say("usage: trace on|off|clear|dump\n");
+    tr::ControlResult r = tr::control(ts::console, op);
+    if (r.status == abi::error_code(Error::unknown_syscall))
+        return say("shell: this kernel was built without tracing (meson configure -Dtrace=true)\n");
+    if (r.status < 0) return say("shell: trace %s: %s\n", what, error_text(r.status));
+    if (op == tr::Op::on) {
+        // Threads that started before recording did have no name records.
+        tr::name_thread(ts::console, ts::thread, "shell");
+        ipc::call(root, ipc::Message{ipc::make_tag(sh::trace_names, 0), {}});
+    }
+    say("trace: %s (it was %s)\n", op == tr::Op::clear ? "cleared" : what, r.was_on ? "on" : "off");
+}
+
 void command_help() {
     say("commands:\n"
         "  help                   this list\n"
@@ -341,6 +368,7 @@ void command_help() {
         "  caps ID                the capability space of thread ID, as a tree\n"
         "  ipc                    threads waiting on endpoints and notifications, and for replies\n"
         "  console                the console driver's counters (overruns, ...)\n"
+        "  trace on|off|clear|dump  the kernel's trace buffer; dump prints it for tools/trace2perfetto.py\n"
         "  bench                  quick benchmarks: null call, IPC round trip, yield\n"
         "  echo TEXT              print TEXT\n"
         "  crash console          have the root task crash the console server (supervision test)\n"
@@ -372,6 +400,7 @@ bool execute(char* line, int& status) {
     else if (lib::equal(c, "ps")) shell::command_ps();
     else if (lib::equal(c, "caps")) shell::command_caps(argc, argv);
     else if (lib::equal(c, "ipc")) shell::command_ipc();
+    else if (lib::equal(c, "trace")) command_trace(argc, argv);
     else if (lib::equal(c, "bench")) command_bench();
     else if (lib::equal(c, "echo")) {
         // The words again, one space apart (the line had at most max_line).

@@ -7,6 +7,7 @@
 #include "root.hpp"
 #include "services.hpp"
 #include "sys/ipc.hpp"
+#include "sys/trace.hpp"
 
 namespace root {
 
@@ -91,6 +92,11 @@ int run_shell() {
         }
         case sh::memory: sys::ipc::reply(memory_report()); break;
         case sh::ping: sys::ipc::reply(sys::ipc::Message{}); break;
+        case sh::trace_names:
+            sys::trace::name_thread(slot::console, slot::thread, "root");
+            name_servers_in_trace();
+            sys::ipc::reply(sys::ipc::Message{});
+            break;
         case sh::crash_console: {
             // The call ends when the server dies under it (our supervisor
             // has then revoked its endpoint).

@@ -11,6 +11,7 @@ pager_stress says it took, the console's byte count against what was
 typed). Every wait is bounded; QEMU is killed at the end whatever happens.
 """
 import argparse
+import json
 import os
 import re
 import select
@@ -298,6 +299,38 @@ def run(tap, s):
               "pager_stress passes under the switched policy", out and out[-1500:])
     out = s.command(b"pager policy clockpro\r")
     tap.check(out is not None and "policy clockpro;" in out, "and back to clockpro", out)
+
+    # The kernel trace, turned on and off from the shell around a program.
+    out = s.command(b"trace on\r")
+    tap.check(out is not None and "trace: on (it was off)" in out, "trace on starts the kernel's recording", out)
+    out = s.command(b"run hello_world\r")
+    traced = number(r"^\[(\d+)\] hello_world started", out)
+    out = s.command(b"trace off\r")
+    tap.check(out is not None and "trace: off (it was on)" in out, "trace off stops it", out)
+    out = s.command(b"trace dump\r", 120)
+    dump = re.search(r"^trace: begin tsc_hz=\d+\n(.*?)^trace: end records=(\d+) lost=(\d+)$", out or "", re.S | re.M)
+    records = dump.group(1).splitlines() if dump else []
+    names = dict((int(m.group(1)), m.group(2)) for m in (re.match(r"^n [0-9a-f]+ (\d+) (\S+)$", l) for l in records) if m)
+    hello = [tid for tid, name in names.items() if name == "hello_world"]
+    switches = [l for l in records if hello and re.match(rf"^t [0-9a-f]+ 1 {hello[0]} ", l)]
+    tap.check(dump is not None and int(dump.group(2)) == len(records) and f"trace: {len(records)} records dumped" in out
+              and traced is not None and len(hello) == 1 and switches
+              and {"shell", "root", "pager", "loader", "console"} <= set(names.values()),
+              "trace dump prints every record: the servers and hello_world by name, switches to hello_world",
+              out and out[:1500])
+    if dump:
+        converted = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "..", "..", "tools",
+                                                                 "trace2perfetto.py"), "/dev/stdin", "-o", "/dev/stdout"],
+                                   input=out.encode(), capture_output=True, timeout=60)
+        try:
+            events = json.loads(converted.stdout)
+            events = events.get("traceEvents", events) if isinstance(events, dict) else events
+        except ValueError:
+            events = []
+        tracks = {e.get("args", {}).get("name") for e in events if e.get("ph") == "M"}
+        tap.check(hello and f"hello_world ({hello[0]})" in tracks and any(t and t.startswith("shell (") for t in tracks),
+                  "tools/trace2perfetto.py turns the shell's dump into tracks named hello_world and shell",
+                  converted.stderr.decode()[-1000:] + f"\ntracks: {sorted(t for t in tracks if t)}")
 
     out = s.command(b"bench\r", 120)
     figures = re.findall(r"^bench: (.+?): (\d+) cycles \((\d+) ns\) per operation", out or "", re.MULTILINE)
