@@ -6,7 +6,9 @@
 #include "abi/shell.hpp"
 #include "root.hpp"
 #include "services.hpp"
+#include "sys/console.hpp"
 #include "sys/ipc.hpp"
+#include "sys/text.hpp"
 #include "sys/trace.hpp"
 
 namespace root {
@@ -67,7 +69,48 @@ sys::ipc::Message memory_report() {
                              {boot, context.memory.free_bytes(), loader_memory(), pager_memory()}};
 }
 
+// The pattern run=console-flood expects: byte i of what is typed.
+char flood_byte(uint64_t i) { return char('a' + i % 26); }
+
 }  // namespace
+
+// run=console-flood bytes=N: N bytes are typed at once (the boot test
+// writes them) while nobody reads. The console server must keep the first
+// ring_capacity of them, in order, and count the rest as dropped, and go on
+// serving. We poll its counters below its priority, so it drains the UART
+// whenever its interrupt comes.
+int run_console_flood() {
+    namespace con = abi::console;
+    char value[24] = "5000";
+    command_line_value("bytes", value, sizeof value);
+    uint64_t bytes = sys::parse_number(value);
+    uint64_t id = 0;
+    Cptr client = start_console() ? console_client(id) : 0;
+    if (!client || bytes == 0) return 1;
+    sys::thread_set_priority(slot::thread, 100);
+    sys::print("root: console flood: type %lu bytes now\n", bytes);
+    uint64_t start = rdtsc(), limit = 60 * context.info->tsc_hz;
+    sys::serial_console::Info info;
+    do {
+        sys::yield();
+        info = sys::serial_console::info(console_server());
+    } while (info.status == 0 && info.received < bytes && rdtsc() - start < limit);
+    uint64_t kept = 0, wrong = 0;
+    for (;;) {
+        char chunk[con::max_read];
+        int64_t n = sys::serial_console::try_read(client, chunk, sizeof chunk);
+        if (n <= 0) break;
+        for (int64_t i = 0; i < n; ++i, ++kept) wrong += chunk[i] != flood_byte(kept);
+    }
+    uint64_t expect_kept = bytes < con::ring_capacity ? bytes : con::ring_capacity;
+    bool ok = info.received == bytes && kept == expect_kept && wrong == 0 && info.dropped == bytes - expect_kept;
+    sys::print("root: console flood: %lu of %lu bytes received, %lu kept in order (%lu out of order), %lu dropped "
+               "(ring full), %lu overruns: %s\n",
+               info.received, bytes, kept, wrong, info.dropped, info.overruns, ok ? "as expected" : "WRONG");
+    // The server still serves: a line out through it.
+    int64_t e = sys::serial_console::write(client, "root: console flood: the console server still writes\n", 54);
+    return ok && e == 0 ? 0 : 1;
+}
 
 int run_shell() {
     if (!start_loader() || !start_console()) return 1;

@@ -103,17 +103,18 @@ def number(pattern, text, group=1):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scenario", default="session", choices=["session", "console-dies"])
+    parser.add_argument("--scenario", default="session", choices=["session", "console-dies", "flood"])
     qemu_session.add_arguments(parser)
     args = parser.parse_args()
     tap = Tap()
-    session = Session(qemu_session.qemu_command(args, append="run=shell poweroff"), args.timeout)
+    append = f"run=console-flood bytes={FLOOD} poweroff" if args.scenario == "flood" else "run=shell poweroff"
+    session = Session(qemu_session.qemu_command(args, append=append), args.timeout)
     try:
-        (run if args.scenario == "session" else run_console_dies)(tap, session)
+        {"session": run, "console-dies": run_console_dies, "flood": run_flood}[args.scenario](tap, session)
     finally:
         status = session.finish()
-    if args.scenario == "session":
-        tap.check(status == qemu_session.EXIT_SUCCESS, "QEMU powers off with success after exit",
+    if args.scenario != "console-dies":
+        tap.check(status == qemu_session.EXIT_SUCCESS, "QEMU powers off with success at the end",
                   f"status {status}; log tail:\n{session.log[-2000:]}")
     else:
         tap.check(status == qemu_session.EXIT_FAILURE, "QEMU powers off by itself, the failure reported",
@@ -341,6 +342,28 @@ def run(tap, s):
     s.type(b"exit\r")
     tap.check(s.wait_for(r"^root: the shell ended with status 0", start, 30) is not None,
               "exit ends the shell and the root task hears it", s.log[start:])
+
+
+FLOOD = 5000  # bytes: more than the console server's 4096-byte ring
+
+
+def run_flood(tap, s):
+    """Far more input than the ring holds, typed at once with nobody
+    reading: the first 4096 bytes kept in order, the rest counted as
+    dropped, and the server still serves."""
+    if not tap.check(s.wait_for(r"^root: console flood: type \d+ bytes now", seconds=90) is not None,
+                     "the root task is ready for the flood", s.log[-2000:]):
+        return
+    start = len(s.log)
+    s.type(bytes(ord("a") + i % 26 for i in range(FLOOD)))
+    result = s.wait_for(r"^root: console flood: (\d+) of (\d+) bytes received, (\d+) kept in order \((\d+) out of "
+                        r"order\), (\d+) dropped \(ring full\), (\d+) overruns: (.*)$", start, 90)
+    tap.check(result is not None and int(result.group(1)) == FLOOD and int(result.group(3)) == 4096
+              and int(result.group(4)) == 0 and int(result.group(5)) == FLOOD - 4096 and result.group(7) == "as expected",
+              "5000 bytes typed at once: 4096 kept in order, 904 counted as dropped, none lost unseen",
+              result.group(0) if result else s.log[start:])
+    tap.check(s.wait_for(r"^root: console flood: the console server still writes$", start, 30) is not None,
+              "the console server goes on serving after its ring overflowed", s.log[start:])
 
 
 def run_console_dies(tap, s):
