@@ -96,8 +96,8 @@ bool holds_itself(uint64_t thread, uint64_t path_to_it, const in::CapInfo& c) {
 }
 
 // Prints the CNode at path, and the CNodes below it, indented by depth.
-// Runs of the same type and rights without a badge (a program's image
-// frames) are one line.
+// Runs of frames or of page tables with the same rights (a program's
+// image) are one line each.
 int64_t print_cnode(uint64_t thread, uint64_t path, unsigned depth) {
     in::CapInfo caps[in::max_records];
     in::CapInfo run{};
@@ -109,8 +109,8 @@ int64_t print_cnode(uint64_t thread, uint64_t path, unsigned depth) {
         for (uint64_t i = 0; i < l.count; ++i) {
             const in::CapInfo& c = caps[i];
             ++caps_printed;
-            bool joins = run_count && c.slot == run_last + 1 && c.type == run.type && c.rights == run.rights &&
-                         !c.badge && !run.badge && c.type != uint8_t(ObjectType::cnode);
+            bool foldable = c.type == uint8_t(ObjectType::frame) || c.type == uint8_t(ObjectType::page_table);
+            bool joins = foldable && run_count && c.slot == run_last + 1 && c.type == run.type && c.rights == run.rights;
             if (joins) {
                 run_last = c.slot;
                 ++run_count;

@@ -62,8 +62,13 @@ struct Counters {
 sys::SlotAllocator slots;
 Cptr staging;  // where a client's capability lands
 
-uint64_t port_read(uint64_t offset) { return sys::io_port_read(con::ports_slot, con::com1_base + offset, 1).value; }
-void port_write(uint64_t offset, uint64_t value) { sys::io_port_write(con::ports_slot, con::com1_base + offset, 1, value); }
+// Two capabilities: the registers below the line control, and the status
+// registers above the modem control (abi/console.hpp).
+Cptr ports_of(uint64_t offset) { return offset < con::com1_ports ? con::ports_slot : con::status_ports_slot; }
+uint64_t port_read(uint64_t offset) { return sys::io_port_read(ports_of(offset), con::com1_base + offset, 1).value; }
+void port_write(uint64_t offset, uint64_t value) {
+    sys::io_port_write(ports_of(offset), con::com1_base + offset, 1, value);
+}
 
 // Reading the line status clears its error bits: every read counts them.
 uint64_t line_status() {
@@ -225,8 +230,9 @@ int main(int, char**, char**) {
     port_write(reg::interrupt_enable, ier::receive | ier::line_status);
     sys::irq_ack(con::irq_slot);
     drain_receiver();
-    sys::print("console: COM1 at ports 0x%lx-0x%lx, irq %lu; input ring of %lu bytes, %lu clients\n", con::com1_base,
-               con::com1_base + con::com1_ports - 1, con::com1_line, con::ring_capacity, con::max_clients);
+    sys::print("console: COM1 at ports 0x%lx-0x%lx and 0x%lx-0x%lx, irq %lu; input ring of %lu bytes, %lu clients\n",
+               con::com1_base, con::com1_base + con::com1_ports - 1, con::com1_status,
+               con::com1_status + con::com1_status_ports - 1, con::com1_line, con::ring_capacity, con::max_clients);
     ipc::Buffer& b = ipc::buffer();
     b.receive_cnode = ts::cnode;
     b.receive_index = staging;

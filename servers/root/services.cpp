@@ -519,12 +519,14 @@ bool build_console() {
         return fail("out of memory for the console server");
     const char* argv[] = {"console"};
     if (!build_server(file, 1, argv, r)) return false;
-    // Exactly what it needs: its endpoint, COM1's ports, line 4's handler
-    // and a notification for it.
+    // Exactly what it needs: its endpoint, COM1's ports but the line and
+    // modem control, line 4's handler and a notification for it.
     int64_t e = 0;
     if (!sys::ok(sys::cap_copy(r.cnode, con::service_slot, slot::cnode, endpoint)) ||
         !sys::ok(e = sys::io_ports_issue(slot::io_port_control, con::com1_base, con::com1_ports, r.cnode,
                                          con::ports_slot)) ||
+        !sys::ok(e = sys::io_ports_issue(slot::io_port_control, con::com1_status, con::com1_status_ports, r.cnode,
+                                         con::status_ports_slot)) ||
         !sys::ok(e = sys::irq_issue(slot::irq_control, con::com1_line, r.cnode, con::irq_slot)) ||
         !sys::ok(sys::cap_move(r.cnode, con::irq_notification_slot, slot::cnode, notification))) {
         if (e < 0) sys::print("root: the console server's device capabilities: %s\n", sys::describe(sys::error_of(e)));

@@ -125,8 +125,8 @@ def main():
 
 def run(tap, s):
     ready = s.wait_for(r"^shell: ready.*\n" + re.escape(PROMPT), seconds=90)
-    tap.check(s.wait_for(r"^console: COM1 at ports 0x3f8-0x3ff, irq 4", seconds=1) is not None,
-              "the console server drives COM1 with interrupt line 4")
+    tap.check(s.wait_for(r"^console: COM1 at ports 0x3f8-0x3fa and 0x3fd-0x3ff, irq 4", seconds=1) is not None,
+              "the console server drives COM1 (but its line and modem control) with interrupt line 4")
     if not tap.check(ready is not None, "the shell starts and prompts", s.log[-2000:]):
         return
 
@@ -181,10 +181,11 @@ def run(tap, s):
     out = s.command(f"caps {console_row['id'] if console_row else 0}\r".encode())
     endpoint = re.search(r"^\s+slot 9: endpoint rwxg \(object 0x([0-9a-f]+)\)", out or "", re.MULTILINE)
     tap.check(endpoint is not None and waits and endpoint.group(1) == waits[0][0]
-              and re.search(r"^\s+slot 10: io_ports rw-- ", out, re.MULTILINE)
-              and re.search(r"^\s+slot 11: irq_handler ", out, re.MULTILINE)
+              and re.search(r"^\s+slot 10: io_ports rw-- \(object 0x[0-9a-f]*3f800003\)", out, re.MULTILINE)
+              and re.search(r"^\s+slot 11: io_ports rw-- \(object 0x[0-9a-f]*3fd00003\)", out, re.MULTILINE)
+              and re.search(r"^\s+slot 12: irq_handler ", out, re.MULTILINE)
               and "(this CNode itself)" in out,
-              "caps of the console server: the endpoint ipc names, COM1's ports and line 4's handler", out)
+              "caps of the console server: the endpoint ipc names, COM1's two port ranges and line 4's handler", out)
     out = s.command(f"caps {shell_row['id'] if shell_row else 0}\r".encode())
     tap.check(out is not None and re.search(r"^\s+slot 10: endpoint -w-g badge 0x1 \(object 0x" + (waits[0][0] if waits else "x"),
                                             out, re.MULTILINE)

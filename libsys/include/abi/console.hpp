@@ -56,11 +56,15 @@ inline constexpr uint64_t ring_capacity = 4096;  // input bytes kept unread
 
 // Started as: console, with in its CNode:
 inline constexpr Cptr service_slot = 9;   // its endpoint (receive)
-inline constexpr Cptr ports_slot = 10;    // io_ports: COM1, ports 0x3F8-0x3FF
-inline constexpr Cptr irq_slot = 11;      // irq_handler of line 4
-inline constexpr Cptr irq_notification_slot = 12;  // a notification for the interrupt (bound to its thread)
-inline constexpr Cptr first_image_slot = 13;
-inline constexpr uint64_t com1_base = 0x3F8, com1_ports = 8, com1_line = 4;
+inline constexpr Cptr ports_slot = 10;    // io_ports: COM1's data, interrupt enable, FIFO (0x3F8-0x3FA)
+inline constexpr Cptr status_ports_slot = 11;  // io_ports: COM1's line and modem status, scratch (0x3FD-0x3FF)
+inline constexpr Cptr irq_slot = 12;      // irq_handler of line 4
+inline constexpr Cptr irq_notification_slot = 13;  // a notification for the interrupt (bound to its thread)
+inline constexpr Cptr first_image_slot = 14;
+// The line and modem control registers between them (0x3FB-0x3FC) stay
+// the kernel's: it set the line up for its log.
+inline constexpr uint64_t com1_base = 0x3F8, com1_ports = 3, com1_status = 0x3FD, com1_status_ports = 3;
+inline constexpr uint64_t com1_line = 4;
 
 inline constexpr uint64_t max_clients = 16;
 inline constexpr uint64_t root_badge = 0x100;
