@@ -6,9 +6,10 @@
 // UART's receive interrupt (line 4, through an irq_handler capability and a
 // notification bound to our thread) ends our wait for requests, and we drain
 // the receive FIFO into a ring. Clients write text (kept per client until a
-// line is complete, so lines never interleave mid-line) and read bytes or
-// lines. Transmission is polled like the kernel's, so the two writers only
-// ever add whole bytes to the UART's FIFO.
+// line is complete) and read bytes or lines. Complete lines go out through
+// the kernel's console call, whole: the transmitter keeps one master, and
+// no line interleaves mid-line with another client's, the kernel's log or
+// any program's.
 //
 // Started by the root task as `console`, with its endpoint, COM1's ports,
 // the line-4 handler and a notification in its CNode (abi::console).
@@ -36,8 +37,7 @@ namespace reg {
 constexpr uint64_t data = 0, interrupt_enable = 1, line_status = 5;
 }
 namespace lsr {
-constexpr uint64_t data_ready = 0x01, overrun = 0x02, parity = 0x04, framing = 0x08, brk = 0x10,
-                   transmit_empty = 0x20;
+constexpr uint64_t data_ready = 0x01, overrun = 0x02, parity = 0x04, framing = 0x08, brk = 0x10;
 }
 namespace ier {
 constexpr uint64_t receive = 0x01, line_status = 0x04;
@@ -78,18 +78,13 @@ uint64_t line_status() {
     return status;
 }
 
-void put_byte(char c) {
-    while (!(line_status() & lsr::transmit_empty)) {
-    }
-    port_write(reg::data, uint8_t(c));
-    ++counters.written;
-}
-
+// A client's line goes out whole through the kernel's console: the
+// kernel writes each debug_write in one go, so the line cannot interleave
+// with the kernel's log or with programs that print through the kernel
+// (the UART's transmitter has one master, the kernel). One system call per
+// line, where driving the transmitter ourselves would take two per byte.
 void put_bytes(const char* text, uint64_t length) {
-    for (uint64_t i = 0; i < length; ++i) {
-        if (text[i] == '\n') put_byte('\r');  // the terminal's new line
-        put_byte(text[i]);
-    }
+    if (length && sys::ok(sys::debug_write(ts::console, text, length))) counters.written += length;
 }
 
 // Everything the UART holds goes into the ring. Reading the line status

@@ -57,10 +57,10 @@ void console_writes_whole_lines(Test& t) {
     t.expect(sys::serial_console::write(a, "console test: a's line, ", 24), Error::none, "a's partial line");
     t.expect(sys::serial_console::write(b, "console test: b's whole line\n", 29), Error::none, "b's whole line");
     uint64_t after_b = written(root);
-    if (after_b - before != 30) t.fail("b's line of 29 bytes (and a CR) wrote %lu bytes", after_b - before);
+    if (after_b - before != 29) t.fail("b's line of 29 bytes wrote %lu bytes", after_b - before);
     t.expect(sys::serial_console::write(a, "ended\n", 6), Error::none, "the end of a's line");
     uint64_t after_a = written(root);
-    if (after_a - after_b != 31) t.fail("a's line of 30 bytes went out as %lu", after_a - after_b);
+    if (after_a - after_b != 30) t.fail("a's line of 30 bytes went out as %lu", after_a - after_b);
     t.expect(sys::serial_console::write(a, "console test: flushed", 21, true), Error::none, "a flushed partial line");
     uint64_t after_flush = written(root);
     if (after_flush - after_a != 21) t.fail("a flush wrote %lu bytes of 21", after_flush - after_a);

@@ -43,9 +43,11 @@ inline constexpr uint64_t max_read = 256;
 // client found nothing.
 inline constexpr uint64_t attach_notification = 4;
 // info() -> w0 bytes received, w1 overrun errors (the UART lost bytes
-// before we read them), w2 bytes dropped because the ring was full,
-// w3 bytes written; w4 receive interrupts, w5 other line errors (parity,
-// framing, break), w6 bytes in the ring now (words 4..6 in the IPC buffer).
+// before we read them), w2 bytes dropped because the ring was full, w3
+// bytes of clients' output written (through the kernel's console, which
+// adds a CR to each new line); w4 receive interrupts, w5 other line errors
+// (parity, framing, break), w6 bytes in the ring now (words 4..6 in the
+// IPC buffer).
 inline constexpr uint64_t info = 5;
 inline constexpr uint64_t info_words = 7;
 // debug_crash (root's capability only): the server executes ud2.
