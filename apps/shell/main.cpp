@@ -233,7 +233,10 @@ void command_kill(int argc, char** argv) {
 void command_jobs() {
     unsigned n = 0;
     for (Job& j : jobs)
-        if (j.used && !reap(j)) say("[%lu] %s: running\n", j.task.pid, j.name), ++n;
+        if (j.used && !reap(j)) {
+            say("[%lu] %s: running\n", j.task.pid, j.name);
+            ++n;
+        }
     if (!n) say("shell: no programs running\n");
 }
 
@@ -250,13 +253,17 @@ PagerState pager_state() {
     return s;
 }
 
+void print_store(const PagerState& p) {
+    say("store: %lu of %lu pages in use (%s)\n", p.w[2], p.w[3], p.w[10] ? "swap disk" : "RAM");
+}
+
 void print_pager(const PagerState& p) {
     char policy[9] = {};
     memcpy(policy, &p.w[4], 8);
     say("pager: policy %s; budget %lu frames, %lu resident; %lu faults, %lu evictions, %lu write-backs, %lu "
         "read-backs; %lu tasks attached, %lu killed\n",
         policy, p.w[0], p.w[1], p.w[5], p.w[6], p.w[7], p.w[8], p.w[9], p.w[11]);
-    say("store: %lu of %lu pages in use (%s)\n", p.w[2], p.w[3], p.w[10] ? "swap disk" : "RAM");
+    print_store(p);
 }
 
 struct RootMemory {
@@ -284,7 +291,7 @@ void command_mem() {
     PagerState p = pager_state();
     if (p.status < 0) return say("shell: the pager does not answer: %s\n", error_text(p.status));
     say("frames: pager budget %lu, resident %lu (%lu KiB)\n", p.w[0], p.w[1], p.w[1] * 4);
-    say("store: %lu of %lu pages in use (%s)\n", p.w[2], p.w[3], p.w[10] ? "swap disk" : "RAM");
+    print_store(p);
 }
 
 void command_pager(int argc, char** argv) {
