@@ -497,7 +497,7 @@ unsigned signal_notifications_in(Cptr cnode) {
 
 // --- the console server: COM1's receive side in user space -------------------
 
-constexpr unsigned console_memory_bits = 21;  // its image, CNode (256 KiB) and stack
+constexpr unsigned console_memory_bits = 20;  // its image (~30 pages), CNode (256 KiB), page tables and stack
 Cptr console_endpoint;    // the original: revoked when the server dies
 Cptr console_capability;  // ours, badged abi::console::root_badge
 Cptr console_cnode;

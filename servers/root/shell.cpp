@@ -20,7 +20,7 @@ using sys::Cptr;
 namespace slot = abi::root_slot;
 namespace sh = abi::shell;
 
-constexpr unsigned shell_memory_bits = 21;  // its image, CNode (256 KiB), stack and line buffers
+constexpr unsigned shell_memory_bits = 20;  // its image (~60 pages with its buffers), CNode (256 KiB), page tables, stack
 constexpr uint64_t shell_fault_badge = sh::operator_badge + 1;
 
 bool refuse(const char* why) {
@@ -28,17 +28,16 @@ bool refuse(const char* why) {
     return false;
 }
 
-bool build_shell(Cptr endpoint) {
+// memory and notification: taken before the loader's pool (see run_shell).
+bool build_shell(Cptr endpoint, Cptr memory, Cptr notification) {
     cpio::File file;
     if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "shell", file))
         return refuse("no shell in the initrd");
     uint64_t client = 0;
     Cptr console = console_client(client);
     if (!console) return refuse("no console client");
-    Cptr memory = context.memory.allocate(ObjectType::untyped, shell_memory_bits);
-    Cptr notification = context.memory.allocate(ObjectType::notification);
     sys::ProgramResources r = server_resources(memory, sh::first_image_slot);
-    if (!memory || !notification || !r.staging[1]) return refuse("out of memory");
+    if (!r.staging[1]) return refuse("out of slots");
     const char* argv[] = {"shell"};
     if (!build_server(file, 1, argv, r, endpoint, sh::operator_badge)) return false;
     constexpr uint8_t call_and_lend = abi::rights::write | abi::rights::grant;
@@ -113,9 +112,15 @@ int run_console_flood() {
 }
 
 int run_shell() {
-    if (!start_loader() || !start_console()) return 1;
+    // The console's memory and the shell's come before the loader's pool,
+    // which takes what the machine has but an eighth, and the servers
+    // started with it (a block server, say) eat into that eighth.
+    Cptr memory = context.memory.allocate(ObjectType::untyped, shell_memory_bits);
+    Cptr notification = context.memory.allocate(ObjectType::notification);
     Cptr endpoint = context.memory.allocate(ObjectType::endpoint);
-    if (!endpoint || !build_shell(endpoint)) return 1;
+    if (!memory || !notification || !endpoint) return refuse("out of memory"), 1;
+    if (!start_console() || !start_loader()) return 1;
+    if (!build_shell(endpoint, memory, notification)) return 1;
     // Answer and wait for the next request in one call (reply_recv), so
     // the shell's bench measures the fast path both ways.
     sys::ipc::Received r = sys::ipc::receive(endpoint);
