@@ -48,11 +48,24 @@ void configure_from_command_line(const lib::CommandLine& cmdline) {
     arch::power::set_poweroff_when_done(cmdline.flag("poweroff"));
 }
 
-// Waits one second of timer ticks, so the log shows the timer is alive.
-void show_timer_ticking() {
+// Waits for some timer ticks (timercheck=N, default 20; 1 to 10,000), so
+// the log shows the timer is alive and how its ticks compare with the TSC.
+// Every boot pays for it, so it is short; a test that needs the kernel
+// idle in ring 0 for a while asks for more.
+void show_timer_ticking(const lib::CommandLine& cmdline) {
+    char value[8];
+    uint64_t wanted = 20;
+    if (cmdline.value("timercheck", value, sizeof value)) {
+        wanted = 0;
+        for (const char* c = value; *c >= '0' && *c <= '9'; ++c) wanted = wanted * 10 + uint64_t(*c - '0');
+        if (wanted < 1 || wanted > 10000) {
+            klog::warn("cmdline: timercheck=%s is not 1 to 10000 ticks; 20 are counted", value);
+            wanted = 20;
+        }
+    }
     uint64_t start = arch::lapic::timer_ticks();
     uint64_t tsc_start = arch::rdtsc();
-    while (arch::lapic::timer_ticks() - start < arch::lapic::timer_hz()) arch::enable_interrupts_and_halt();
+    while (arch::lapic::timer_ticks() - start < wanted) arch::enable_interrupts_and_halt();
     uint64_t elapsed_us = (arch::rdtsc() - tsc_start) * 1000000 / arch::lapic::tsc_hz();
     klog::info("timer: %lu ticks in %lu.%03lu ms of TSC time", arch::lapic::timer_ticks() - start,
                elapsed_us / 1000, elapsed_us % 1000);
@@ -62,6 +75,7 @@ void show_timer_ticking() {
 
 extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     arch::serial::init();
+    uint64_t entry_tsc = arch::rdtsc();  // QEMU's TSC counts from reset: the firmware's share of boot
     run_global_constructors();
     klog::info("kernel: 64-bit C++ entry, boot_params at physical 0x%lx", boot_params_phys);
 
@@ -103,7 +117,9 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
 
     bool ok = true;
     if (info.cmdline.flag("selftest")) ok = debug::run_selftests(info);
-    show_timer_ticking();
+    show_timer_ticking(info.cmdline);
+    klog::info("boot: the kernel was entered %lu us after reset, and is ready for user space %lu us after",
+               entry_tsc * 1000000 / arch::lapic::tsc_hz(), arch::rdtsc() * 1000000 / arch::lapic::tsc_hz());
 
     if (!ok && arch::power::poweroff_when_done()) arch::power::power_off(false);
 

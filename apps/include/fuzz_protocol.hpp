@@ -42,6 +42,7 @@ inline constexpr uint64_t server_ipc_buffer = 45;
 inline constexpr uint64_t playground_end = 46;   // 46..127: empty, for the fuzzer's own
 inline constexpr uint64_t free_end = 128;
 inline constexpr uint64_t body_first = 128;      // its image, stack, IPC buffer, page tables
+inline constexpr uint64_t inspect_console = 254; // the console with the read right: the introspection calls
 inline constexpr uint64_t trace_console = 255;   // a second console, for fuzz_trace=1
 }  // namespace slot
 

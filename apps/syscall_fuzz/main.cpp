@@ -328,6 +328,22 @@ fuzz::Call next_call() {
         a[0] = chance(2) ? (chance(2) ? uint64_t(ts::vspace) : fuzz::slot::vspace) : slot();
         a[1] = address(), a[2] = chance(4) ? huge() : below(514), a[3] = address(false);
         break;
+    // Introspection: records written to any address, names of any bytes.
+    case Syscall::thread_set_name:
+        a[0] = chance(2) ? fuzz::slot::thread : slot();
+        a[1] = chance(2) ? rnd() & 0x7F7F7F7F7F7F7F7Full : rnd(), a[2] = chance(2) ? 0 : rnd();
+        break;
+    case Syscall::debug_thread_info:
+    case Syscall::debug_endpoint_info:
+        a[0] = chance(2) ? fuzz::slot::inspect_console : slot();
+        a[1] = chance(2) ? below(64) : rnd(), a[2] = address(), a[3] = chance(4) ? huge() : below(66);
+        break;
+    case Syscall::debug_cspace_info:
+        a[0] = chance(2) ? fuzz::slot::inspect_console : slot();
+        a[1] = chance(2) ? below(64) : rnd();
+        a[2] = chance(2) ? (chance(2) ? 0 : index() | (chance(2) ? index() << 16 : 0)) : rnd();
+        a[3] = chance(2) ? below(300) : rnd(), a[4] = address(), a[5] = chance(4) ? huge() : below(66);
+        break;
     default: break;
     }
     // Our own thread is suspended or lowered only on purpose, rarely: the

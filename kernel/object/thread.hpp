@@ -74,7 +74,8 @@ struct Thread {
     // (tools/gdb/) read these.
     lib::ListNode registry_node;
     char name[abi::inspect::name_size];  // NUL-terminated, printable
-    uint64_t cpu_ticks;          // TSC ticks run, charged when it is switched away from
+    uint64_t cpu_ticks;          // TSC ticks run; while running, minus the TSC at its
+                                 // switch-in (sched::cpu_ticks reads it either way)
     uint64_t fault_count;        // exceptions taken in user mode
 
     alignas(64) uint8_t fpu_state[arch::fpu::max_state_size];

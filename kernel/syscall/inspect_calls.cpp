@@ -9,6 +9,8 @@
 // max_slots_scanned CNode slots, then gives a cursor to go on from. A
 // listing is a snapshot per call, not across calls: threads made between
 // calls appear (their ids are larger), threads destroyed vanish.
+#include <initializer_list>
+
 #include "common/string.hpp"
 #include "mm/physmap.hpp"
 #include "object/objects.hpp"
@@ -31,6 +33,17 @@ static_assert(uint8_t(inspect::ThreadState::blocked_send) == uint8_t(ThreadState
 static_assert(uint8_t(inspect::ThreadState::blocked_receive) == uint8_t(ThreadState::blocked_receive));
 static_assert(uint8_t(inspect::ThreadState::blocked_reply) == uint8_t(ThreadState::blocked_reply));
 static_assert(uint8_t(inspect::ThreadState::blocked_notification) == uint8_t(ThreadState::blocked_notification));
+
+// Paths as the callers build them (abi::inspect::path_append).
+constexpr uint64_t path_of(std::initializer_list<uint64_t> steps) {
+    uint64_t path = 0;
+    for (uint64_t step : steps)
+        if (!inspect::path_append(path, step)) return ~0ull;
+    return path;
+}
+static_assert(path_of({}) == 0 && path_of({5}) == 5 && path_of({5, 3}) == (5 | 3 << 16));
+static_assert(path_of({1, 2, 3, 0xFFFF}) == (1 | 2 << 16 | 3ull << 32 | 0xFFFFull << 48));
+static_assert(path_of({1, 2, 3, 4, 5}) == ~0ull && path_of({0}) == ~0ull && path_of({0x10000}) == ~0ull);
 
 // An object's id: its physical address, the same through every capability.
 uint64_t object_id(uint64_t kernel_address) { return kernel_address ? kernel_address - mm::direct_map_base : 0; }
@@ -82,6 +95,28 @@ lib::ListNode* first_from(uint64_t cursor) {
     return n;
 }
 
+// A listing over the registry (debug_thread_info, debug_endpoint_info):
+// arguments (console, cursor, out, count); describe(thread, record) fills
+// the record of a thread, or returns false to leave the thread out.
+template <typename Record, typename Describe>
+Error list_threads(Call& c, Describe describe) {
+    uint64_t cursor = c.arg(1), out = c.arg(2), count = c.arg(3);
+    TRY(check_listing(c, out, count, sizeof(Record)));
+    if (cursor > object::thread_ids_issued()) return Error::bad_argument;
+    uint64_t written = 0, next = cursor;
+    lib::ListNode* n = first_from(cursor);
+    for (; n && written < count; n = n->next) {
+        const Thread* t = object::registry_thread(n);
+        next = t->id + 1;
+        Record record{};
+        if (!describe(t, record)) continue;
+        if (!copy_to_user(out + written * sizeof record, &record, sizeof record)) return Error::bad_address;
+        ++written;
+    }
+    report(c, written, next, n == nullptr);
+    return Error::none;
+}
+
 }  // namespace
 
 Error sys_thread_set_name(Call& c) {
@@ -105,20 +140,10 @@ Error sys_thread_set_name(Call& c) {
 }
 
 Error sys_debug_thread_info(Call& c) {
-    uint64_t cursor = c.arg(1), out = c.arg(2), count = c.arg(3);
-    TRY(check_listing(c, out, count, sizeof(inspect::ThreadInfo)));
-    if (cursor > object::thread_ids_issued()) return Error::bad_argument;
-    uint64_t written = 0, next = cursor;
-    lib::ListNode* n = first_from(cursor);
-    for (; n && written < count; n = n->next, ++written) {
-        const Thread* t = object::registry_thread(n);
-        inspect::ThreadInfo record;
-        describe_thread(t, record);
-        if (!copy_to_user(out + written * sizeof record, &record, sizeof record)) return Error::bad_address;
-        next = t->id + 1;
-    }
-    report(c, written, next, n == nullptr);
-    return Error::none;
+    return list_threads<inspect::ThreadInfo>(c, [](const Thread* t, inspect::ThreadInfo& r) {
+        describe_thread(t, r);
+        return true;
+    });
 }
 
 Error sys_debug_cspace_info(Call& c) {
@@ -161,31 +186,20 @@ Error sys_debug_cspace_info(Call& c) {
 }
 
 Error sys_debug_endpoint_info(Call& c) {
-    uint64_t cursor = c.arg(1), out = c.arg(2), count = c.arg(3);
-    TRY(check_listing(c, out, count, sizeof(inspect::WaitInfo)));
-    if (cursor > object::thread_ids_issued()) return Error::bad_argument;
-    uint64_t written = 0, next = cursor;
-    lib::ListNode* n = first_from(cursor);
-    for (; n && written < count; n = n->next) {
-        const Thread* t = object::registry_thread(n);
-        next = t->id + 1;
-        if (!waits_on_object(t)) continue;
-        inspect::WaitInfo record{};
-        record.object = object_id(t->waiting_on);
-        record.thread = t->id;
+    return list_threads<inspect::WaitInfo>(c, [](const Thread* t, inspect::WaitInfo& r) {
+        if (!waits_on_object(t)) return false;
+        r.object = object_id(t->waiting_on);
+        r.thread = t->id;
         switch (t->state) {
         case ThreadState::blocked_send:
-            record.kind = t->is_call ? inspect::WaitKind::call : inspect::WaitKind::send;
-            record.badge = t->badge;
+            r.kind = t->is_call ? inspect::WaitKind::call : inspect::WaitKind::send;
+            r.badge = t->badge;
             break;
-        case ThreadState::blocked_receive: record.kind = inspect::WaitKind::receive; break;
-        default: record.kind = inspect::WaitKind::notification; break;
+        case ThreadState::blocked_receive: r.kind = inspect::WaitKind::receive; break;
+        default: r.kind = inspect::WaitKind::notification; break;
         }
-        if (!copy_to_user(out + written * sizeof record, &record, sizeof record)) return Error::bad_address;
-        ++written;
-    }
-    report(c, written, next, n == nullptr);
-    return Error::none;
+        return true;
+    });
 }
 
 }  // namespace syscall

@@ -6,7 +6,7 @@
 // with the initrd mapped read-only at abi::initrd_address, untyped regions
 // in slots [POOL_FIRST, POOL_FIRST + POOL_COUNT), and its endpoint in
 // abi::loader::service_slot. Each task is built from a region of its own
-// (task_memory_bits), so ending a task is one revoke.
+// (region_bits), so ending a task is one revoke.
 //
 // It is its tasks' supervisor: faults the pager does not resolve arrive as
 // records in a ring shared with the pager (abi/pager.hpp), announced by a
@@ -35,9 +35,13 @@ using abi::ObjectType;
 namespace ipc = sys::ipc;
 namespace ts = abi::task_slot;
 
-constexpr unsigned task_memory_bits = 19;  // 512 KiB per task
+// A task is built from a region of one of two sizes: a demand-paged task
+// needs room only for its kernel objects, stack and IPC buffer, so it gets
+// a small region first; a task whose segments are copied at spawn (no
+// pager), or whose objects do not fit, gets a large one.
+constexpr unsigned region_bits[] = {17, 19};  // 128 KiB, 512 KiB
+constexpr unsigned region_classes = sizeof region_bits / sizeof *region_bits;
 constexpr unsigned small_objects_bits = 20;  // exit notifications come from here
-constexpr unsigned loader_cnode_radix = 12;
 constexpr uint64_t scratch_address = 0x0000310000000000ull;
 constexpr Cptr service = abi::loader::service_slot;
 constexpr uint64_t root_badge = 1;
@@ -48,6 +52,7 @@ struct Task {
     bool running;
     int64_t status;
     Cptr memory;           // its untyped region: revoke it and the task is gone
+    unsigned region_class; // the size of that region (region_bits)
     Cptr cnode, thread, vspace, inbox;
     Cptr exited;           // notification signalled when it ends
     Cptr lent;             // the spawner's own notification, signalled too (0: none)
@@ -56,15 +61,18 @@ struct Task {
     char name[24];         // its program
 };
 
-constexpr unsigned max_tasks = 512;
+constexpr unsigned max_tasks = 4096;
 Task tasks[max_tasks];
 unsigned task_count;
 uint64_t next_pid = 2;  // 1 is the root task
 uint64_t initrd_size;
 Cptr staging[2];
 Cptr lent_slot;  // where a notification lent with spawn lands
-Cptr spare_regions[max_tasks];  // task regions free for reuse (already revoked)
-unsigned spare_count;
+// Task regions free for reuse (already revoked), by size.
+Cptr spare_regions[region_classes][max_tasks];
+unsigned spare_count[region_classes];
+
+void keep_spare(Cptr region, unsigned size_class) { spare_regions[size_class][spare_count[size_class]++] = region; }
 
 sys::SlotAllocator slots;
 sys::UntypedPool pool{slots};          // task regions
@@ -103,7 +111,7 @@ void end(Task& t, int64_t status) {
     if (have_pager)
         ipc::call(ts::pager, ipc::Message{ipc::make_tag(abi::pager::detach, 8), {t.pid}});
     sys::cap_revoke(ts::cnode, t.memory);
-    spare_regions[spare_count++] = t.memory;
+    keep_spare(t.memory, t.region_class);
     for (Cptr c : {t.cnode, t.thread, t.vspace, t.inbox}) slots.free(c);
     t.running = false;
     t.status = status;
@@ -165,28 +173,38 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
     Task t{};
     t.pid = next_pid;
     t.parent = caller;
-    t.memory = spare_count ? spare_regions[--spare_count] : pool.allocate(ObjectType::untyped, task_memory_bits);
     for (Cptr* c : {&t.cnode, &t.thread, &t.vspace, &t.inbox, &t.exited}) *c = slots.allocate();
     *record = Task{};  // pid 0 until the task runs: free again if this fails
-    if (!t.memory || !t.exited) return failure(Error::out_of_memory, "no memory for another task");
-    if (!sys::ok(small_objects.allocate_into(ObjectType::notification, 0, t.exited)))
+    if (!t.exited || !sys::ok(small_objects.allocate_into(ObjectType::notification, 0, t.exited))) {
+        for (Cptr c : {t.cnode, t.thread, t.vspace, t.inbox, t.exited}) slots.free(c);
         return failure(Error::out_of_memory, "no memory for another task");
+    }
 
-    sys::ProgramResources resources{t.memory, t.cnode, t.thread, t.vspace, t.inbox,
+    sys::ProgramResources resources{0, t.cnode, t.thread, t.vspace, t.inbox,
                                     {staging[0], staging[1]}, scratch_address, abi::task_cnode_radix};
     sys::ProgramRequest program{file.data,     file.size,        int(argc),   argv, int(request.envc),
                                 strings + argc, t.pid, request.priority, ts::console, service,
                                 have_pager ? ts::pager : 0, !have_pager, have_pager,
                                 abi::pager::max_regions / 2};
-    const char* why = "";
+    const char* why = "no memory for another task";
     sys::ProgramReport report{};
-    int64_t e = sys::start_program(resources, program, &why, &report);
-    if (e < 0) {
+    int64_t e = int64_t(Error::out_of_memory);
+    for (t.region_class = have_pager ? 0 : region_classes - 1; t.region_class < region_classes; ++t.region_class) {
+        unsigned& spares = spare_count[t.region_class];
+        t.memory = spares ? spare_regions[t.region_class][--spares]
+                          : pool.allocate(ObjectType::untyped, region_bits[t.region_class]);
+        if (!t.memory) continue;
+        resources.untyped = t.memory;
+        e = sys::start_program(resources, program, &why, &report);
+        if (e >= 0) break;
         sys::cap_revoke(ts::cnode, t.memory);
-        spare_regions[spare_count++] = t.memory;
+        keep_spare(t.memory, t.region_class);
+        for (Cptr c : staging) sys::cap_delete(ts::cnode, c);
+        if (sys::error_of(e) != Error::out_of_memory) break;  // a bigger region would not help
+    }
+    if (e < 0) {
         sys::cap_delete(ts::cnode, t.exited);
         for (Cptr c : {t.cnode, t.thread, t.vspace, t.inbox, t.exited}) slots.free(c);
-        for (Cptr c : staging) sys::cap_delete(ts::cnode, c);
         sys::print("loader: cannot start %s: %s\n", argv[0], why);
         return failure(sys::error_of(e), why);
     }
@@ -317,8 +335,8 @@ int main(int argc, char** argv, char**) {
     initrd_size = sys::parse_number(argv[1]);
     Cptr pool_first = sys::parse_number(argv[2]), pool_count = sys::parse_number(argv[3]);
     // Our own image's frames follow the pool; free slots begin after them.
-    Cptr free_slots = sys::first_empty_slot(pool_first + pool_count, 1ull << loader_cnode_radix);
-    slots.init(ts::cnode, free_slots, 1ull << loader_cnode_radix);
+    Cptr free_slots = sys::first_empty_slot(pool_first + pool_count, 1ull << abi::loader::cnode_radix);
+    slots.init(ts::cnode, free_slots, 1ull << abi::loader::cnode_radix);
     uint64_t bytes = 0;
     for (Cptr c = pool_first; c < pool_first + pool_count; ++c) {
         auto info = sys::cap_identify(c);
@@ -343,8 +361,8 @@ int main(int argc, char** argv, char**) {
         sys::print("loader: cannot prepare its scratch page\n");
         return 1;
     }
-    sys::print("loader: ready; %lu MiB for tasks (%lu KiB each at most)%s%s\n", bytes >> 20,
-               uint64_t(1) << (task_memory_bits - 10), have_pager ? "; tasks get demand paging" : "",
+    sys::print("loader: ready; %lu MiB for tasks (%lu or %lu KiB each)%s%s\n", bytes >> 20,
+               uint64_t(1) << (region_bits[0] - 10), uint64_t(1) << (region_bits[region_classes - 1] - 10), have_pager ? "; tasks get demand paging" : "",
                fault_ring ? "; it supervises their faults" : "");
     ipc::Received r = ipc::receive(service);
     for (;;) {

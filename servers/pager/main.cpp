@@ -47,27 +47,32 @@ constexpr size_t max_frames = abi::pager::max_frames;
 // pager_stress may ask for) and its program fit.
 constexpr size_t max_pages = 262144 + 8192;
 constexpr size_t max_backing = abi::pager::max_store_pages;
-constexpr unsigned max_clients = 256;
+constexpr unsigned max_clients = abi::pager::max_clients;
 constexpr unsigned max_regions = abi::pager::max_regions;
 constexpr uint64_t frame_window = 0x0000400000000000ull;    // our mapping of budget frame i
 constexpr uint64_t backing_window = 0x0000500000000000ull;  // our mapping of backing page j
 constexpr uint64_t disk_buffer_window = 0x0000580000000000ull;  // the pages we lend the block server
 constexpr uint64_t page = 4096;
 
+// Kept small (32 bytes): every client has max_regions of them.
 struct Region {
-    uint64_t start, pages;
+    uint64_t start;              // page-aligned
+    uint32_t pages;
     uint32_t first_record;
+    uint32_t file_offset, file_size;  // in the initrd, which is below 4 GiB
+    uint16_t vaddr_offset;       // where in the first page the segment begins
     uint8_t rights;
-    bool file_backed;      // else anonymous: zero-filled
-    uint64_t vaddr, file_offset, file_size;
+    bool file_backed;            // else anonymous: zero-filled
+    uint64_t vaddr() const { return start + vaddr_offset; }
 };
+static_assert(sizeof(Region) == 32);
 
 // Tasks' page tables come in chunks of four (16 KiB of untyped memory),
 // as many chunks per task as it needs while the table memory lasts; a
 // task's chunks are revoked when it goes and serve the next tasks.
 constexpr unsigned chunk_bits = 14;
 constexpr unsigned tables_per_chunk = 4;
-constexpr unsigned max_chunks = 4096;  // 64 MiB of page tables
+constexpr unsigned max_chunks = 4096;  // 64 MiB of page tables (the root task gives at most 32)
 
 struct Chunk {
     Cptr untyped;
@@ -175,26 +180,31 @@ uint8_t* backing_bytes(int32_t b) { return reinterpret_cast<uint8_t*>(backing_wi
 
 int32_t index_of(const Client& c) { return int32_t(&c - clients); }
 
-// A page table for a client, from its current chunk or a new one (a spare
-// chunk first, else fresh table memory); 0 when the memory is used up.
-Cptr new_client_table(Client& c, unsigned level) {
-    if (c.chunk < 0 || chunks[c.chunk].used == tables_per_chunk) {
-        c.chunk = -1;
-        for (unsigned i = 0; i < chunk_count; ++i)
-            if (chunks[i].owner < 0) {
-                c.chunk = int32_t(i);
-                break;
-            }
-        if (c.chunk < 0) {
-            if (chunk_count == max_chunks) return 0;
-            Cptr untyped = table_memory.allocate(ObjectType::untyped, chunk_bits);
-            if (!untyped) return 0;
-            chunks[chunk_count] = Chunk{untyped, {}, 0, -1};
-            c.chunk = int32_t(chunk_count++);
+// Gives a client a chunk for its next page tables: a spare one first, else
+// one of fresh table memory; false when the memory is used up.
+bool take_chunk(Client& c) {
+    c.chunk = -1;
+    for (unsigned i = 0; i < chunk_count; ++i)
+        if (chunks[i].owner < 0) {
+            c.chunk = int32_t(i);
+            break;
         }
-        chunks[c.chunk].owner = index_of(c);
-        ++c.chunks_held;
+    if (c.chunk < 0) {
+        if (chunk_count == max_chunks) return false;
+        Cptr untyped = table_memory.allocate(ObjectType::untyped, chunk_bits);
+        if (!untyped) return false;
+        chunks[chunk_count] = Chunk{untyped, {}, 0, -1};
+        c.chunk = int32_t(chunk_count++);
     }
+    chunks[c.chunk].owner = index_of(c);
+    ++c.chunks_held;
+    return true;
+}
+
+// A page table for a client, from its current chunk or a new one; 0 when
+// the memory is used up.
+Cptr new_client_table(Client& c, unsigned level) {
+    if ((c.chunk < 0 || chunks[c.chunk].used == tables_per_chunk) && !take_chunk(c)) return 0;
     Chunk& chunk = chunks[c.chunk];
     Cptr table = slots.allocate();
     if (!table) return 0;
@@ -718,12 +728,12 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
         memset(frame_bytes(size_t(f)), 0, page);
         if (region->file_backed) {
             // The file's bytes that fall in this page (validated at add_region).
-            uint64_t file_end = region->vaddr + region->file_size;
-            uint64_t from = page_address > region->vaddr ? page_address : region->vaddr;
+            uint64_t file_end = region->vaddr() + region->file_size;
+            uint64_t from = page_address > region->vaddr() ? page_address : region->vaddr();
             uint64_t to = page_address + page < file_end ? page_address + page : file_end;
             if (from < to)
                 memcpy(frame_bytes(size_t(f)) + (from - page_address),
-                       reinterpret_cast<const uint8_t*>(abi::initrd_address + region->file_offset + (from - region->vaddr)),
+                       reinterpret_cast<const uint8_t*>(abi::initrd_address + region->file_offset + (from - region->vaddr())),
                        to - from);
         }
     }
@@ -770,8 +780,14 @@ ipc::Message add_region(const ipc::Received& r) {
                 pages <= max_pages;
     uint32_t first = sane ? allocate_records(pages) : max_pages;
     if (first == max_pages) return ipc::Message{ipc::make_tag(uint64_t(Error::bad_argument), 0), {}};
-    c->regions[c->region_count++] = Region{start, pages, first, request.rights, true, request.vaddr,
-                                           request.file_offset, request.file_size};
+    c->regions[c->region_count++] = Region{start,
+                                           uint32_t(pages),
+                                           first,
+                                           uint32_t(request.file_offset),
+                                           uint32_t(request.file_size),
+                                           uint16_t(request.vaddr - start),
+                                           request.rights,
+                                           true};
     return ipc::Message{};
 }
 
@@ -914,10 +930,15 @@ ipc::Message serve(const ipc::Received& r) {
         Cptr next = slots.allocate();
         if (!next) return refuse(Error::out_of_memory);
         *c = Client{};
+        // Its first page tables are set aside now: a task that could not
+        // get one would die at its first fault, so it is refused here.
+        if (!take_chunk(*c)) {
+            slots.free(next);
+            return refuse(Error::out_of_memory);
+        }
         c->id = r.message.words[0];
         c->used = true;
         c->vspace = attach_slot;
-        c->chunk = -1;
         attach_slot = next;
         return ipc::Message{};
     }
@@ -938,8 +959,8 @@ ipc::Message serve(const ipc::Received& r) {
             return refuse(Error::out_of_memory);
         }
         Region& region = c->regions[c->region_count++];
-        region = Region{abi::pager::heap_base + c->heap_pages * page, pages, first,
-                        uint8_t(rights::read | rights::write), false, 0, 0, 0};
+        region = Region{abi::pager::heap_base + c->heap_pages * page, uint32_t(pages), first, 0, 0, 0,
+                        uint8_t(rights::read | rights::write), false};
         c->heap_pages += pages;
         return ipc::Message{ipc::make_tag(0, 8), {region.start}};
     }

@@ -341,6 +341,11 @@ void signal_to_higher_priority() {
 
 int run_benchmarks() {
     sys::print("bench: TSC %lu Hz, timer %u Hz\n", context.info->tsc_hz, context.info->timer_hz);
+    // QEMU's TSC starts at 0 at reset, so this is firmware, boot loader,
+    // kernel start-up and the root task's start (the kernel's timer check
+    // of timercheck= ticks included).
+    sys::print("bench: boot to the first user-space line (machine reset to the root task's first line): %lu us\n",
+               context.first_line_tsc * 1000000 / context.info->tsc_hz);
     null_syscall();
     map_one_page();
     pager_fault();

@@ -169,6 +169,7 @@ bool build_fuzz_task(FuzzTask& t, uint64_t seed, uint64_t incarnation, uint64_t 
     // fuzzer gets none (it could send us anything on it).
     sys::cap_delete(t.r.cnode, abi::task_slot::pager);
     TRY("trace console", sys::cap_mint(t.r.cnode, fs::trace_console, slot::cnode, slot::console, rights::write, 0));
+    TRY("inspect console", sys::cap_mint(t.r.cnode, fs::inspect_console, slot::cnode, slot::console, rights::read, 0));
     TRY("status page", sys::untyped_retype(t.region, ObjectType::frame, 0, slot::cnode, t.status_fuzz));
     TRY("map status page", map_in_task(t, t.status_fuzz, fuzz::status_address, rights::read | rights::write));
     TRY("status copy", sys::cap_copy(slot::cnode, t.status_root, slot::cnode, t.status_fuzz));

@@ -47,6 +47,14 @@ void spin(uint64_t) {
 
 void take_a_fault(uint64_t) { asm volatile("ud2"); }
 
+Cptr doomed_thread;
+// Deletes the last capability to its own thread object: it is destroyed
+// while it runs, and its time from here on is charged to nobody.
+void destroy_self(uint64_t) {
+    sys::cap_delete(slot::cnode, doomed_thread);
+    sys::exit(1);  // never reached: the thread is gone
+}
+
 // The kernel's record of thread `id`, or a failed test.
 bool record_of(Test& t, uint64_t id, ThreadInfo& out) {
     int64_t e = sys::thread_info(slot::console, id, out);
@@ -270,6 +278,25 @@ void cpu_time_and_faults_are_counted(Test& t) {
     sys::cap_delete(slot::cnode, faulter);
 }
 
+void a_thread_destroying_itself_leaves_the_registry(Test& t) {
+    uint64_t id = 0, spinner_id = 0;
+    doomed_thread = named_thread(destroy_self, "doomed", id);
+    Cptr spinner = named_thread(spin, "bystander", spinner_id);
+    if (!doomed_thread || !spinner) return t.fail("cannot make the threads");
+    sys::thread_resume(doomed_thread);
+    sys::thread_resume(spinner);
+    ThreadInfo r;
+    for (int i = 0; i < 50 && sys::thread_info(slot::console, id, r) == 0; ++i) sys::yield();
+    t.expect(sys::thread_info(slot::console, id, r), Error::bad_argument, "the record of the destroyed thread");
+    // The others go on being listed and charged.
+    uint64_t before = 0;
+    if (record_of(t, spinner_id, r)) before = r.cpu_ticks;
+    for (int i = 0; i < 10; ++i) sys::yield();
+    if (record_of(t, spinner_id, r) && r.cpu_ticks <= before)
+        t.fail("the bystander's time stays at %lu ticks", r.cpu_ticks);
+    sys::cap_delete(slot::cnode, spinner);
+}
+
 // --- capability spaces ----------------------------------------------------------
 
 void a_cnode_tree_is_listed(Test& t) {
@@ -440,6 +467,7 @@ extern const Case inspect_cases[] = {
     {"introspection: blocked threads show their endpoint, notification, badge and reply partner",
      blocked_threads_show_where_they_wait},
     {"introspection: CPU time and faults counted per thread", cpu_time_and_faults_are_counted},
+    {"introspection: a thread destroying itself leaves the registry", a_thread_destroying_itself_leaves_the_registry},
     {"introspection: a CNode tree listed slot by slot with types, badges, radixes and cursors", a_cnode_tree_is_listed},
     {"introspection: bad buffers, counts, cursors, paths and rights refused", bad_listing_arguments_are_refused},
     {"introspection: bad thread names refused", bad_names_are_refused},

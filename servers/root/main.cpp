@@ -2,6 +2,7 @@
 // what the command line asks.
 #include "common/string.hpp"
 #include "root.hpp"
+#include "sys/clock.hpp"
 #include "sys/inspect.hpp"
 
 namespace root {
@@ -26,6 +27,7 @@ int main(int, char**, char**) {
         memory += 1ull << info.untyped_list[i].size_bits;
         ++regions;
     }
+    context.first_line_tsc = sys::rdtsc();
     sys::print("root: running; %lu untyped regions (%lu MiB), initrd %lu bytes, %lu free slots\n",
                regions, memory >> 20, info.initrd_size,
                (uint64_t(1) << info.cnode_radix) - info.first_free_slot);

@@ -7,6 +7,7 @@
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
 #include "common/format.hpp"
+#include "common/string.hpp"
 #include "root.hpp"
 #include "services.hpp"
 #include "sys/ipc.hpp"
@@ -17,7 +18,7 @@ namespace root {
 namespace {
 
 constexpr uint8_t program_priority = 100;
-constexpr unsigned max_programs = 128;
+constexpr unsigned max_programs = 4096;  // as many as the loader keeps
 sys::loader::Task started[max_programs];
 
 // Splits one line of boot.cfg into words (in place); returns their number.
@@ -217,21 +218,30 @@ int run_crash() {
     return failures + (done != count) + (unexpected != 0);
 }
 
+// run=scale [count=N|max] [lines=L]: N hello_world tasks (default 64)
+// started before any of them runs (they are below our priority), so all
+// are alive at once; count=max starts them until the system refuses one.
+// Each prints L lines (default 1; each line is 3 million loop turns).
 int run_scale() {
-    char value[8] = "64";
+    char value[8] = "64", lines[8] = "1";
     command_line_value("count", value, sizeof value);
-    unsigned count = unsigned(sys::parse_number(value));
+    command_line_value("lines", lines, sizeof lines);
+    bool until_refused = lib::equal(value, "max");
+    unsigned count = until_refused ? max_programs : unsigned(sys::parse_number(value));
     if (count == 0 || count > max_programs) count = 64;
+    if (!start_loader()) return 1;
     for (unsigned i = 0; i < count; ++i) {
         char name[8];
         lib::format_to(name, sizeof name, "%u", i + 1);
-        const char* argv[] = {"hello_world", name, "1"};
+        const char* argv[] = {"hello_world", name, lines};
         if (!run_program(3, argv, program_priority, started[i])) {
             sys::print("root: scale: only %u tasks could start\n", i);
-            return 1;
+            if (!until_refused || i == 0) return 1;
+            count = i;
+            break;
         }
     }
-    sys::print("root: scale: %u tasks started at once\n", count);
+    sys::print("root: scale: %u tasks started at once, all alive before the first runs\n", count);
     int failures = 0;
     for (unsigned i = 0; i < count; ++i)
         if (sys::loader::wait(start_loader(), started[i]) != 0) ++failures;

@@ -17,6 +17,7 @@ struct Context {
     const abi::BootInfo* info = reinterpret_cast<const abi::BootInfo*>(abi::boot_info_address);
     sys::SlotAllocator slots;
     sys::UntypedPool memory{slots};
+    uint64_t first_line_tsc = 0;  // the TSC as our first line was printed: boot time since reset
 };
 extern Context context;
 

@@ -23,12 +23,12 @@ using abi::ObjectType;
 using sys::Cptr;
 namespace slot = abi::root_slot;
 
-constexpr unsigned loader_memory_bits = 21;   // its own image (~100 KiB), CNode (256 KiB) and stack
+constexpr unsigned loader_memory_bits = 22;   // its own image (~600 KiB with its task table), CNode (1 MiB) and stack
 constexpr unsigned server_cnode_radix = 12;
 constexpr unsigned pool_region_max_bits = 25; // regions of up to 32 MiB
 constexpr unsigned pool_region_min_bits = 20; // a task takes 512 KiB, its notifications 1 MiB
 constexpr unsigned max_pool_regions = 16;
-constexpr uint64_t pool_target = 128ull << 20;  // the loader's pool: 128 MiB when the machine has it
+constexpr uint64_t pool_target = 1ull << 30;  // the loader's pool: what is left, up to 1 GiB
 constexpr uint64_t pool_minimum = 4ull << 20;   // else at least this (a few tasks)
 constexpr uint8_t loader_priority = 254;      // below us: it runs when we wait
 constexpr uint64_t scratch_address = 0x0000310000000000ull;
@@ -221,13 +221,16 @@ bool plan_pager(PagerPlan& p) {
     p.store_pages = store_bytes / 4096;
     // Page tables: our windows over the budget and the store, then tasks'
     // tables (a task needs about one per 2 MiB of memory it touches, three
-    // at least): M/64 of RAM, from 1 to 4 MiB.
+    // at least, taken four at a time): 1 MiB on small machines, where pages
+    // matter more than many tasks, else M/32 of RAM up to 16 MiB, for the
+    // pager's 1,024 tasks at once in 512 MiB.
     uint64_t own_tables = (p.frames + p.store_pages) / 512 + 8;
-    uint64_t task_table_bytes = memory / 64 < MiB ? MiB : memory / 64 > 4 * MiB ? 4 * MiB : memory / 64;
+    uint64_t task_table_bytes = memory < 128 * MiB ? MiB : memory / 32 > 16 * MiB ? 16 * MiB : memory / 32;
     p.tables_bits = bits_for(task_table_bytes > 2 * own_tables * 4096 ? task_table_bytes : 2 * own_tables * 4096);
     // Slots: two per budget frame, one per store page, one per page table,
-    // one per task attached (256 at most), and room for its image's frames.
-    uint64_t slots = 2 * p.frames + p.store_pages + (1ull << p.tables_bits) / 4096 + 256 + 1024;
+    // one per task attached (abi::pager::max_clients at most), and room for
+    // its image's frames.
+    uint64_t slots = 2 * p.frames + p.store_pages + (1ull << p.tables_bits) / 4096 + abi::pager::max_clients + 1024;
     p.cnode_radix = server_cnode_radix;
     while ((1ull << p.cnode_radix) < slots) ++p.cnode_radix;
     if (p.cnode_radix > abi::cnode_max_radix) {
@@ -243,8 +246,8 @@ bool plan_pager(PagerPlan& p) {
         return refuse("pager_cluster", p.cluster, "clusters of 1 to 32 pages");
     if (p.readahead < 1 || p.readahead > abi::blk::max_buffer_pages / 2)
         return refuse("pager_readahead", p.readahead, "read-ahead of 1 to 32 pages (1: none)");
-    // Its image (about 3.5 MiB with its page records, tables and CLOCK-Pro's
-    // history) and its CNode share one region.
+    // Its image (about 3.5 MiB with its page records, client table, page
+    // tables and CLOCK-Pro's history) and its CNode share one region.
     p.image_bits = bits_for(7 * MiB / 2 + (1ull << (p.cnode_radix + abi::cnode_slot_size_bits)));
     p.budget_bits = bits_for(p.frames * 4096);
     p.store_bits = bits_for(store_bytes);
@@ -360,6 +363,7 @@ bool build_loader() {
     // image after those.
     constexpr Cptr pool_first = abi::loader::fault_notification_slot + 1;
     sys::ProgramResources r = server_resources(memory, pool_first + pool_regions);
+    r.cnode_radix = abi::loader::cnode_radix;
     if (!memory || !endpoint || !r.staging[1] || !sys::prepare_scratch_page(context.memory, scratch_address))
         return fail("out of memory");
 

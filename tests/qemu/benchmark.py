@@ -24,7 +24,7 @@ def main():
 
     extra = ["-icount", "shift=0"] if args.icount else []
     result = qemu_session.run(qemu_session.qemu_command(args, "run=bench poweroff", extra=extra), args.timeout)
-    figures = re.findall(r"^bench: .*$", result.log, re.MULTILINE)
+    figures = re.findall(r"^bench: .*$|^\[info\] boot: the kernel was entered .*$", result.log, re.MULTILINE)
     mode = "QEMU -icount shift=0 (1 ns = 1 guest instruction)" if args.icount else "QEMU plain TCG (host time)"
     print(f"# {mode}")
     for line in figures:

@@ -109,9 +109,12 @@ def scenario_boot(args, tap):
     tap.check(calibrated and int(calibrated.group(1)) > 0, "LAPIC timer calibrated against the PIT",
               calibrated and calibrated.group(0))
     ticks = find(log, r"timer: (\d+) ticks in (\d+)\.(\d+) ms")
-    ms = int(ticks.group(2)) if ticks else 0
-    tap.check(ticks and int(ticks.group(1)) >= 10 and 300 <= ms <= 5000,
-              "timer ticking: a second of ticks takes about a second of TSC time", ticks and ticks.group(0))
+    ms = int(ticks.group(2)) * 1000 + int(ticks.group(3)) if ticks else 0  # microseconds
+    rate = find(log, r"ticking at (\d+) Hz")
+    hz = int(rate.group(1)) if rate else 0
+    expected = int(ticks.group(1)) * 1_000_000 // hz if ticks and hz else 0
+    tap.check(ticks and int(ticks.group(1)) == 20 and expected // 3 <= ms <= expected * 5,
+              "timer ticking: the 20 ticks counted take about their time in TSC time", ticks and ticks.group(0))
     check_present(tap, log, "the kernel starts the root task from the initrd",
                   r"root: started from the initrd .* handed over \d+ untyped regions")
     check_in_order(tap, log, "the root task runs in user mode and finishes",
@@ -225,10 +228,25 @@ def scenario_round_robin(args, tap):
 def scenario_scale(args, tap):
     result = boot(args, "run=scale count=64 poweroff")
     log = result.log
-    check_present(tap, log, "64 tasks are started at once", r"^root: scale: 64 tasks started at once$")
+    check_present(tap, log, "64 tasks are started at once", r"^root: scale: 64 tasks started at once, all alive before the first runs$")
     check_present(tap, log, "all 64 finish with status 0", r"^root: scale: 64 tasks ran at once, 0 failed;")
     fit = re.search(r"fit about (\d+) such tasks \((\d+) KiB each\)", log)
     tap.check(fit and int(fit.group(1)) >= 64, "the report says how many tasks fit in memory", fit and fit.group(0))
+    check_no_panic(tap, log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+def scenario_scale_max(args, tap):
+    """As many tasks alive at once as 512 MiB holds: started until one is refused."""
+    result = boot(args, "run=scale count=max lines=0 pager_frames=8192 poweroff")
+    log = result.log
+    started = re.search(r"^root: scale: (\d+) tasks started at once, all alive before the first runs$", log, re.MULTILINE)
+    count = int(started.group(1)) if started else 0
+    tap.check(count >= 1000, "at least 1,000 tasks are alive at once in 512 MiB", started and started.group(0))
+    check_present(tap, log, "the first task past the limit is refused with a reason, not killed later",
+                  r"^root: cannot run hello_world: .* \(out of memory\)$")
+    check_present(tap, log, "every started task ends with status 0", rf"^root: scale: {count} tasks ran at once, 0 failed;")
+    tap.check("killed" not in log, "no task is killed for want of memory after it started")
     check_no_panic(tap, log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
@@ -599,7 +617,7 @@ class NmiSender:
     tasks spin in ring 3, NMIs one at a time (each after the last was
     logged) until one lands in user mode. Never stops QEMU itself."""
 
-    KERNEL_MARKER = "timer: LAPIC timer"   # the kernel then waits a second of ticks
+    KERNEL_MARKER = "timer: LAPIC timer"   # the kernel then waits a second of ticks (timercheck=1000)
     USER_MARKER = "busy 2: spinning"       # two tasks spin in user mode from here on
     MAX_USER_TRIES = 5
 
@@ -637,7 +655,7 @@ def scenario_nmi(args, tap):
     directory = tempfile.mkdtemp(prefix="nmi-")
     sender = NmiSender(os.path.join(directory, "monitor.sock"))
     try:
-        result = boot(args, "run=pingpong count=100 poweroff", stop_when=sender,
+        result = boot(args, "run=pingpong count=100 timercheck=1000 poweroff", stop_when=sender,
                       extra=["-monitor", f"unix:{sender.path},server=on,wait=off"])
     finally:
         sender.close()
@@ -712,8 +730,11 @@ def scenario_no_initrd(args, tap):
 
 
 def scenario_bad_option(args, tap):
-    result = boot(args, "loglevel=chatty fault=nonsense poweroff")
+    result = boot(args, "loglevel=chatty fault=nonsense timercheck=0 poweroff")
     check_present(tap, result.log, "an unknown log level is reported", r"^\[warn\] cmdline: unknown loglevel 'chatty'")
+    check_present(tap, result.log, "a timer check of 0 ticks is refused and the default used",
+                  r"^\[warn\] cmdline: timercheck=0 is not 1 to 10000 ticks; 20 are counted$")
+    check_present(tap, result.log, "the default 20 ticks are counted", r"timer: 20 ticks in")
     check_present(tap, result.log, "an unknown fault kind is reported", r"fault injection: unknown kind 'nonsense'")
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "the kernel keeps running and powers off cleanly")
 
@@ -1042,6 +1063,7 @@ SCENARIOS = {
     "default-128m": scenario_default_at("128M"),
     "initrd-10m": scenario_initrd_10m,
     "scale": scenario_scale,
+    "scale-max": scenario_scale_max,
     "kernel-tests-cpu-max": scenario_kernel_tests_cpu_max,
     "attack": scenario_attack,
     "attack-cpu-max": scenario_attack_cpu_max,

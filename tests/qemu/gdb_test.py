@@ -14,33 +14,15 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
+import gdb_session
 import qemu_session
 from tap import Tap
 
 APPEND = "poweroff gdb.test=1"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, process, deadline):
-    """Polls until QEMU accepts connections on port (no fixed sleep)."""
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return True
-        except OSError:
-            time.sleep(0.02)
-    return False
 
 
 def source_lines(path):
@@ -78,52 +60,27 @@ def main():
             elf = os.path.join(tmp, "kernel-stripped.elf")
             shutil.copy(args.elf, elf)
             subprocess.run([args.strip_program, "--strip-all", elf], check=True)
-
-        port = free_port()
-        serial_path = os.path.join(tmp, "serial.log")
-        command = qemu_session.qemu_command(args, APPEND, extra=["-S", "-gdb", f"tcp:127.0.0.1:{port}"])
-        with open(serial_path, "wb") as serial:
-            qemu = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=serial, stderr=subprocess.STDOUT)
-        try:
-            started = wait_for_port(port, qemu, time.monotonic() + 10)
-            tap.check(started, "QEMU's GDB stub accepts a connection")
-            script = os.path.join(tmp, "commands.gdb")
-            with open(script, "w") as f:
-                f.write("\n".join([
-                    "set pagination off",
-                    "set confirm off",
-                    f"target remote 127.0.0.1:{port}",
-                    f"symbol-file {elf}",
-                    "break kernel_main",
-                    "continue",
-                    "print/x boot_params_phys",
-                    "next",
-                    "next",
-                    f"advance main.cpp:{advance_line}",
-                    "frame",
-                    "print info.e820_entries",
-                    "print info.cmdline.text_",
-                    "info locals",
-                    "bt",
-                    "list kernel_main",
-                    "continue",
-                ]) + "\n")
-            try:
-                gdb = subprocess.run([args.gdb, "-batch", "-nx", "-x", script], stdin=subprocess.DEVNULL,
-                                     capture_output=True, text=True, timeout=args.timeout)
-                out = gdb.stdout + gdb.stderr
-            except subprocess.TimeoutExpired as e:
-                out = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-                out += "\n(gdb timed out)"
-            try:
-                status = qemu.wait(timeout=args.timeout)
-            except subprocess.TimeoutExpired:
-                status = None
-        finally:
-            if qemu.poll() is None:
-                qemu.kill()
-                qemu.wait()
-        serial = open(serial_path, encoding="utf-8", errors="replace").read().replace("\r", "")
+        session = gdb_session.run(args, APPEND, lambda port: [
+            "set pagination off",
+            "set confirm off",
+            f"target remote 127.0.0.1:{port}",
+            f"symbol-file {elf}",
+            "break kernel_main",
+            "continue",
+            "print/x boot_params_phys",
+            "next",
+            "next",
+            f"advance main.cpp:{advance_line}",
+            "frame",
+            "print info.e820_entries",
+            "print info.cmdline.text_",
+            "info locals",
+            "bt",
+            "list kernel_main",
+            "continue",
+        ])
+    tap.check(session.started, "QEMU's GDB stub accepts a connection")
+    out, status, serial = session.out, session.status, session.serial
 
     sys.stderr.write("---- gdb ----\n" + out + "\n---- serial ----\n" + serial)
 

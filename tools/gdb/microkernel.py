@@ -59,6 +59,12 @@ def direct_map():
     return constant("mm::direct_map_base", DIRECT_MAP_FALLBACK)
 
 
+def object_id(kernel_address):
+    """An object's id as debug_cspace_info reports it: its physical address
+    (0 for objects that are not in memory, such as the console)."""
+    return kernel_address - direct_map() if kernel_address else 0
+
+
 # --- layouts from the debug information -----------------------------------
 
 
@@ -201,20 +207,22 @@ class Kernel:
         return match[0]
 
     def program_name(self, thread):
-        """The name of the program a thread runs: its own name, or that of a
-        named thread in the same address space (threads the root task makes
-        for itself carry no name of their own)."""
-        if thread.name and thread.name != "idle":
-            return thread.name
-        for other in self.threads():
-            if other.pml4 and other.pml4 == thread.pml4 and other.name:
-                return other.name
-        raise Error(f"thread {thread.id} has no name and shares no address space with a named thread")
+        """The name of the program a thread runs: its own name if a program
+        has it, else that of a thread in the same address space whose name
+        does (the root task's extra threads, such as its supervisor, run
+        the root program)."""
+        names = [thread.name] if thread.name and not thread.is_idle else []
+        names += [o.name for o in self.threads() if o.pml4 and o.pml4 == thread.pml4 and o.name]
+        for name in names:
+            if find_program(name):
+                return name
+        raise Error(f"thread {thread.id} ({thread.name or 'no name'}) runs no program found in the build "
+                    f"directory ({build_directory()})")
 
 
 def describe_state(kernel, t):
     if t.state in ("blocked_send", "blocked_receive", "blocked_notification") and t.waiting_on:
-        return f"{t.state} 0x{t.waiting_on - direct_map():x}"
+        return f"{t.state} 0x{object_id(t.waiting_on):x}"
     if t.state == "blocked_reply" and t.callee:
         callee = next((o for o in kernel.threads() if o.address == t.callee), None)
         return f"blocked_reply {callee.id if callee else '?'}"
@@ -265,7 +273,7 @@ def cnode_slots(kernel, cnode, radix):
 def print_cnode(kernel, cnode, radix, depth, shown):
     for index, kind, rights, size_bits, obj, data in cnode_slots(kernel, cnode, radix):
         name = kernel.type_names.get(kind, f"type {kind}")
-        line = f"{'  ' * depth}slot {index:<5} {name:<15} {rights_text(rights)}  object 0x{obj - direct_map():x}"
+        line = f"{'  ' * depth}slot {index:<5} {name:<15} {rights_text(rights)}  object 0x{object_id(obj):x}"
         if name in ("endpoint", "notification") and data:
             line += f"  badge 0x{data:x}"
         elif name == "untyped":
@@ -297,7 +305,7 @@ mapped address; CNodes are expanded below their slot, once each."""
         t = kernel.find(arg)
         if not t.cspace:
             raise Error(f"thread {t.id} has no CSpace")
-        print(f"thread {t.id} ({t.name or '-'}): CNode radix {t.cspace_radix}, object 0x{t.cspace - direct_map():x}")
+        print(f"thread {t.id} ({t.name or '-'}): CNode radix {t.cspace_radix}, object 0x{object_id(t.cspace):x}")
         print_cnode(kernel, t.cspace, t.cspace_radix, 1, {t.cspace})
 
 
@@ -308,7 +316,7 @@ loaded_program = None  # (path, offset) of the user program whose symbols are lo
 
 def build_directory():
     """Where the build keeps the unstripped programs: beside kernel.elf."""
-    override = gdb.parameter("mk-build-dir") if "mk-build-dir" in parameters else ""
+    override = gdb.parameter("mk-build-dir")
     if override:
         return override
     for objfile in gdb.objfiles():
@@ -317,12 +325,20 @@ def build_directory():
     raise Error("kernel.elf is not loaded; set mk-build-dir to the build directory")
 
 
-def program_file(name):
+def find_program(name):
+    """The unstripped ELF of a program, or None."""
     build = build_directory()
     for candidate in (os.path.join(build, "servers", name, name), os.path.join(build, "apps", name)):
         if os.path.isfile(candidate):
             return candidate
-    raise Error(f"no program {name!r} under {build}/servers or {build}/apps")
+    return None
+
+
+def program_file(name):
+    path = find_program(name)
+    if not path:
+        raise Error(f"no program {name!r} under {build_directory()}/servers or /apps")
+    return path
 
 
 def load_offset(path):
@@ -500,7 +516,7 @@ mapped there, to the same physical frame the pager holds."""
             vspace_slot = client_layout.get(client, "vspace") if client else 0
             held = translate(pager.pml4, window + i * PAGE)  # the pager's own mapping of budget frame i
             space = pager_slots.get(vspace_slot, (0, 0))[0]
-            mapped = translate(space - direct_map(), address) if space else None
+            mapped = translate(object_id(space), address) if space else None
             agrees = mapped is not None and held is not None and (mapped & ~(PAGE - 1)) == (held & ~(PAGE - 1))
             mismatches += not agrees
             flags = ("R" if frame_layout.get(record, "referenced") else ".") + ("D" if frame_layout.get(record, "dirty") else ".")
@@ -538,7 +554,7 @@ class BuildDirectory(gdb.Parameter):
         self.value = ""
 
 
-parameters = {"mk-build-dir": BuildDirectory()}
+BuildDirectory()
 Tasks()
 Caps()
 Symbols()

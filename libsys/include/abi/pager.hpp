@@ -51,6 +51,7 @@ inline constexpr uint64_t add_region = 5;
 // loader registers a program's segments only if they take at most half of
 // them (the rest is for the heap); a program with more is loaded eagerly.
 inline constexpr unsigned max_regions = 16;
+inline constexpr unsigned max_clients = 1024;  // tasks attached at once (about 600 bytes of table each)
 
 // debug_crash(w0 = N) from the manager: the pager executes ud2 itself when
 // it handles its Nth fault from now, to test what happens when a server

@@ -37,6 +37,9 @@ inline constexpr uint64_t exited = 2;
 }  // namespace registry
 
 namespace loader {
+
+// The loader's CNode: six slots per task it keeps, 4,096 tasks at most.
+inline constexpr unsigned cnode_radix = 14;
 // spawn(SpawnRequest) -> w0 = the new task's id, w1 = bytes of memory it
 // was built from; one capability: a notification signalled when it ends.
 // The request may carry one capability, a notification of the spawner's
