@@ -256,9 +256,14 @@ def run(tap, s):
     ram = number(r"memory: (\d+) MiB of RAM", out)
     budget = number(r"frames: pager budget (\d+)", out)
     resident_before = number(r"resident (\d+)", out)
+    pool = number(r"the loader's pool (\d+) MiB", out)
+    pager_mib = number(r"the pager (\d+) MiB", out)
+    root_kib = number(r"root holds (\d+) KiB unallocated", out)
     tap.check(ram is not None and 480 <= ram <= 512 and budget == 256 and resident_before is not None
-              and resident_before <= budget and number(r"the loader's pool (\d+) MiB", out) == 128,
-              "mem: about 512 MiB of RAM, the loader's 128 MiB, a pager budget of 256 frames", out)
+              and resident_before <= budget and pool and pool >= 4 and pager_mib and root_kib is not None
+              and pool + pager_mib + root_kib // 1024 <= ram,
+              "mem: about 512 MiB of RAM, shared by the loader's pool, the pager and the root task; a budget of "
+              "256 frames", out)
     out = s.command(b"pager\r")
     faults_before = number(r"; (\d+) faults", out)
     tap.check("policy clockpro" in (out or "") and faults_before is not None, "pager shows its policy and faults", out)
