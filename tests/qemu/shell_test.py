@@ -148,6 +148,10 @@ def run(tap, s):
     out = s.command(b"run exit_code 7\r")
     tap.check(out is not None and re.search(r"^\[\d+\] exit_code: exited with status 7$", out, re.MULTILINE),
               "an exit status comes back as the program returned it (exit_code 7)", out)
+    out = s.command(b"run crash ud2\r")
+    tap.check(out is not None and re.search(r"^\[\d+\] crash: killed by invalid opcode \(vector 6\)$", out, re.MULTILINE)
+              and re.search(r"^loader: task \d+ \(crash\) killed: invalid opcode", out, re.MULTILINE),
+              "a program that crashes is reported by the loader and the shell, and the shell goes on", out)
     out = s.command(b"run no_such_program\r")
     tap.check(out is not None and "cannot run no_such_program: no such program in the initrd" in out,
               "a program not in the initrd is refused with the loader's reason", out)
