@@ -135,6 +135,32 @@ void a_program_with_64_segments_runs(Test& t) {
 
 }  // namespace
 
+// A spawner may lend the loader a notification with spawn (the shell waits
+// so for a program and for input at once): it is signalled, with its
+// badge, when the task ends. Anything else lent is dropped.
+void a_lent_notification_is_signalled_when_the_task_ends(Test& t) {
+    Cptr lender = free_slot();  // a spawner of its own, allowed to lend (grant)
+    if (!mint_server_capability(loader_original(), rights::write | rights::grant, 1ull << 41, slot::cnode, lender))
+        return t.fail("no loader capability with the grant right");
+    Cptr n = allocate(ObjectType::notification), badged = free_slot(), endpoint = allocate(ObjectType::endpoint);
+    sys::cap_mint(slot::cnode, badged, slot::cnode, n, rights::write, 0x20);
+    loader::Options options;
+    options.lend = badged;
+    const char* argv[] = {"exit_code", "5"};
+    loader::Task task;
+    if (loader::spawn(lender, 2, argv, options, free_slot(), task) < 0) return t.fail("exit_code did not start");
+    sys::WordResult w = sys::notification_wait(n);  // the loader's signal, or this test hangs and times out
+    if (w.status != 0 || w.word != 0x20) t.fail("the lent notification carried 0x%lx, expected its badge 0x20", w.word);
+    int64_t status = 0;
+    if (loader::status(lender, task.pid, status) != 1 || status != 5) t.fail("status %ld after the signal", status);
+    options.lend = endpoint;
+    loader::Task other;
+    if (loader::spawn(lender, 2, argv, options, free_slot(), other) < 0) return t.fail("an endpoint lent: refused");
+    if (loader::wait(lender, other) != 5) t.fail("an endpoint lent: the task did not run to its end");
+    if (sys::notification_poll(n).word) t.fail("the endpoint's spawn signalled the notification lent before");
+    for (Cptr c : {lender, badged, n, endpoint}) sys::cap_delete(slot::cnode, c);
+}
+
 const Case loader_cases[] = {
     {"loader: a program gets argv, envp and auxv, and its exit status comes back", a_program_runs_and_reports_its_status},
     {"loader: malformed programs are refused with their reason; the system carries on",
@@ -144,6 +170,8 @@ const Case loader_cases[] = {
     {"loader: a program with 64 loadable segments runs", a_program_with_64_segments_runs},
     {"loader: killed tasks give all their memory back", killed_tasks_give_their_memory_back},
     {"loader: finished tasks give all their memory back", finished_tasks_give_their_memory_back},
+    {"loader: a notification lent with spawn is signalled when the task ends; anything else lent is dropped",
+     a_lent_notification_is_signalled_when_the_task_ends},
 };
 const uint64_t loader_case_count = sizeof loader_cases / sizeof *loader_cases;
 
