@@ -161,6 +161,38 @@ void a_lent_notification_is_signalled_when_the_task_ends(Test& t) {
     for (Cptr c : {lender, badged, n, endpoint}) sys::cap_delete(slot::cnode, c);
 }
 
+// The pager's state (anyone) and its policy switch (its manager or an
+// operator only; the names it can run).
+void the_pager_reports_its_state_and_switches_policy_for_its_manager(Test& t) {
+    namespace pg = abi::pager;
+    Cptr manager = pager();
+    if (!manager) return t.fail("no pager");
+    auto state = [](Cptr pager, uint64_t (&w)[pg::state_words]) {
+        sys::ipc::Received r = sys::ipc::call(pager, sys::ipc::Message{sys::ipc::make_tag(pg::state, 0), {}});
+        sys::ipc::unpack_bytes(r, w, sizeof w);
+        return r.status();
+    };
+    auto set = [](Cptr pager, const char* name) {
+        return sys::ipc::call(pager, sys::ipc::pack_bytes(pg::set_policy, name, strlen(name))).status();
+    };
+    uint64_t w[pg::state_words] = {};
+    t.expect(state(manager, w), Error::none, "state");
+    if (w[0] != pager_frames() || w[1] > w[0] || w[2] > w[3] || memcmp(&w[4], "clockpro", 8) != 0)
+        t.fail("state: budget %lu (ours %lu), %lu resident, store %lu of %lu", w[0], pager_frames(), w[1], w[2], w[3]);
+    Cptr task_like = free_slot();
+    sys::cap_mint(slot::cnode, task_like, slot::cnode, manager, rights::write, 7);
+    t.expect(state(task_like, w), Error::none, "state through a task's badge");
+    t.expect(set(task_like, "fifo"), Error::not_permitted, "a policy from a task");
+    t.expect(set(manager, "lru"), Error::bad_argument, "exact LRU (the pager cannot see every access)");
+    t.expect(set(manager, "clockpro-ish"), Error::bad_argument, "an unknown name");
+    t.expect(set(manager, ""), Error::bad_argument, "no name");
+    t.expect(set(manager, "fifo"), Error::none, "fifo from the manager");
+    state(manager, w);
+    if (memcmp(&w[4], "fifo\0\0\0\0", 8) != 0) t.fail("the policy is not fifo after the switch");
+    t.expect(set(manager, "clockpro"), Error::none, "back to clockpro");
+    sys::cap_delete(slot::cnode, task_like);
+}
+
 const Case loader_cases[] = {
     {"loader: a program gets argv, envp and auxv, and its exit status comes back", a_program_runs_and_reports_its_status},
     {"loader: malformed programs are refused with their reason; the system carries on",
@@ -172,6 +204,8 @@ const Case loader_cases[] = {
     {"loader: finished tasks give all their memory back", finished_tasks_give_their_memory_back},
     {"loader: a notification lent with spawn is signalled when the task ends; anything else lent is dropped",
      a_lent_notification_is_signalled_when_the_task_ends},
+    {"pager: state for anyone; set_policy from its manager only, for the policies it can run",
+     the_pager_reports_its_state_and_switches_policy_for_its_manager},
 };
 const uint64_t loader_case_count = sizeof loader_cases / sizeof *loader_cases;
 
