@@ -104,8 +104,8 @@ extern "C" [[noreturn]] void kernel_main(uint64_t boot_params_phys) {
     trace::configure(info.cmdline);
 
     arch::pic::remap_and_mask();
-    object::irq::init();  // PIC lines go to drivers that hold their handler capability
     arch::lapic::init();
+    object::irq::init();  // lines (I/O APIC or PIC) and MSIs go to drivers that hold their handler capability
     arch::lapic::start_timer(config::timer_hz);
     arch::lapic::set_tick_handler(sched::tick);
     arch::enable_interrupts();

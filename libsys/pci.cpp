@@ -59,6 +59,29 @@ bool find(const Config& config, uint16_t vendor, uint16_t device, Device& out) {
     return found;
 }
 
+uint8_t find_capability(const Config& config, Address a, uint8_t id) {
+    constexpr uint16_t status_capabilities = 0x10;
+    constexpr uint8_t capabilities_pointer = 0x34;
+    if (!(config.read16(a, reg::status) & status_capabilities)) return 0;
+    uint8_t at = config.read8(a, capabilities_pointer) & 0xFC;
+    for (unsigned n = 0; at >= 0x40 && n < 48; ++n) {
+        if (config.read8(a, at) == id) return at;
+        at = config.read8(a, uint8_t(at + 1)) & 0xFC;
+    }
+    return 0;
+}
+
+Msix read_msix(const Config& config, Address a) {
+    Msix m{};
+    m.at = find_capability(config, a, capability_msix);
+    if (!m.at) return m;
+    m.entries = (config.read16(a, uint8_t(m.at + 2)) & 0x7FF) + 1;
+    uint32_t table = config.read32(a, uint8_t(m.at + 4));
+    m.table_bar = table & 7;
+    m.table_offset = table & ~7u;
+    return m;
+}
+
 Bar read_bar(const Config& config, Address a, unsigned index) {
     Bar bar{};
     if (index > 5) return bar;

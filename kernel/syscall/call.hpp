@@ -127,5 +127,8 @@ Error sys_debug_cspace_info(Call&);
 Error sys_debug_endpoint_info(Call&);
 Error sys_trace_control(Call&);
 Error sys_trace_read(Call&);
+// MSI and the routing of interrupts (docs/drivers.md, "Interrupt routing")
+Error sys_irq_issue_msi(Call&);
+Error sys_irq_control_info(Call&);
 
 }  // namespace syscall

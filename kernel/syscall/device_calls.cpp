@@ -107,6 +107,25 @@ Error sys_irq_ack(Call& c) {
     return object::irq::acknowledge(handler->cap);
 }
 
+Error sys_irq_issue_msi(Call& c) {
+    Slot *control, *target;
+    TRY(lookup(c, c.arg(0), ObjectType::irq_control, rights::write, control));
+    TRY(empty_target(c, c.arg(1), c.arg(2), target));
+    Capability handler;
+    uint64_t message;
+    TRY(object::irq::issue_msi(handler, message));
+    object::install(control, target, handler);
+    c.frame.rdx = message;
+    return Error::none;
+}
+
+Error sys_irq_control_info(Call& c) {
+    Slot* control;
+    TRY(lookup(c, c.arg(0), ObjectType::irq_control, rights::read, control));
+    c.frame.rdx = object::irq::describe_routing();
+    return Error::none;
+}
+
 Error sys_frame_physical_address(Call& c) {
     Slot* frame;
     TRY(lookup(c, c.arg(0), ObjectType::frame, rights::read, frame));

@@ -41,6 +41,8 @@ constexpr Handler handlers[] = {
     sys_trace_control,      sys_trace_read,
     sys_thread_set_name,    sys_debug_thread_info,
     sys_debug_cspace_info,  sys_debug_endpoint_info,
+    sys_unassigned,  // 46: a call made on another branch
+    sys_irq_issue_msi,      sys_irq_control_info,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));
 

@@ -24,6 +24,7 @@
 #include "abi/blk.hpp"
 #include "abi/blk_server.hpp"
 #include "abi/task.hpp"
+#include "common/format.hpp"
 #include "common/string.hpp"
 #include "sys/ipc.hpp"
 #include "sys/print.hpp"
@@ -47,7 +48,16 @@ namespace reg {
 constexpr uint16_t device_features = 0x00, guest_features = 0x04, queue_address = 0x08, queue_size = 0x0C,
                    queue_select = 0x0E, queue_notify = 0x10, device_status = 0x12, isr_status = 0x13,
                    config = 0x14;  // device-specific (no MSI-X): virtio-blk's capacity first
+// With MSI-X on, two registers come first and the device-specific
+// configuration moves behind them.
+constexpr uint16_t config_msix_vector = 0x14, queue_msix_vector = 0x16, config_with_msix = 0x18;
 }
+constexpr uint16_t no_vector = 0xFFFF;
+
+// How the device interrupts: on a line (INTx), or by MSI-X through entry 0
+// of its table, which the root task filled in and enabled.
+bool msix;
+uint16_t config_base() { return msix ? reg::config_with_msix : reg::config; }
 namespace status {
 constexpr uint8_t acknowledge = 1, driver = 2, driver_ok = 4, failed = 128;
 }
@@ -249,7 +259,9 @@ void harvest() {
 }
 
 void interrupt() {
-    port_read(reg::isr_status, 1);  // reading it lowers the device's interrupt
+    // Reading the ISR lowers the device's INTx line; with MSI-X nothing
+    // needs lowering, and the read is harmless.
+    if (!msix) port_read(reg::isr_status, 1);
     harvest();
     sys::irq_ack(irq);
     dispatch();  // into the descriptors just freed
@@ -444,6 +456,13 @@ bool start(uint64_t port_count, uint64_t line) {
     uint32_t accepted = offered & feature::seg_max;
     port_write(reg::guest_features, 4, accepted);
     if (!set_up_queue()) return false;
+    if (msix) {
+        // The queue's interrupts to table entry 0; none for configuration
+        // changes. The device reads back no_vector if it cannot.
+        port_write(reg::config_msix_vector, 2, no_vector);
+        port_write(reg::queue_msix_vector, 2, 0);
+        if (port_read(reg::queue_msix_vector, 2) != 0) return fail("the device refuses MSI-X entry 0 for its queue");
+    }
     // The interrupt: its notification, bound to our thread, ends our receive.
     Cptr notification = dma_pool.allocate(ObjectType::notification);
     if (!notification) return fail("no memory for the interrupt's notification");
@@ -453,21 +472,24 @@ bool start(uint64_t port_count, uint64_t line) {
     }
     if (!sys::ok(sys::thread_bind_notification(ts::thread, notification))) return fail("cannot bind the notification");
     port_write(reg::device_status, 1, status::acknowledge | status::driver | status::driver_ok);
-    capacity = port_read(reg::config, 4) | uint64_t(port_read(reg::config + 4, 4)) << 32;
+    capacity = port_read(config_base(), 4) | uint64_t(port_read(uint16_t(config_base() + 4), 4)) << 32;
     // Segments a request may have: the queue's descriptors but header and
     // status, and the device's limit if it gives one; the first page of an
     // unaligned buffer may take one more.
     uint64_t segments = queue_size - 2;
     if (accepted & feature::seg_max) {
-        uint32_t seg_max = port_read(reg::config + 12, 4);
+        uint32_t seg_max = port_read(uint16_t(config_base() + 12), 4);
         if (seg_max && seg_max < segments) segments = seg_max;
     }
     uint64_t pages = segments - 1 < blk::max_buffer_pages ? segments - 1 : blk::max_buffer_pages;
     max_sectors = pages * (page / blk::sector_size);
     sys::irq_ack(irq);  // the line starts unmasked
-    sys::print("blk: virtio-blk at ports 0x%lx-0x%lx, irq %lu: %lu sectors (%lu MiB), queue of %u, %lu sectors "
+    char route[24];
+    if (msix) lib::format_to(route, sizeof route, "MSI-X");
+    else lib::format_to(route, sizeof route, "irq %lu", line);
+    sys::print("blk: virtio-blk at ports 0x%lx-0x%lx, %s: %lu sectors (%lu MiB), queue of %u, %lu sectors "
                "per request at most\n",
-               port_base, port_base + port_count - 1, line, capacity, capacity * blk::sector_size >> 20, queue_size,
+               port_base, port_base + port_count - 1, route, capacity, capacity * blk::sector_size >> 20, queue_size,
                max_sectors);
     return true;
 }
@@ -476,11 +498,12 @@ bool start(uint64_t port_count, uint64_t line) {
 
 int main(int argc, char** argv, char**) {
     if (argc < 4) {
-        sys::print("blk: usage: blk PORT_BASE PORT_COUNT IRQ_LINE\n");
+        sys::print("blk: usage: blk PORT_BASE PORT_COUNT IRQ_LINE|msix\n");
         return 2;
     }
     port_base = sys::parse_number(argv[1]);
-    uint64_t port_count = sys::parse_number(argv[2]), line = sys::parse_number(argv[3]);
+    msix = lib::equal(argv[3], "msix");
+    uint64_t port_count = sys::parse_number(argv[2]), line = msix ? 0 : sys::parse_number(argv[3]);
     ports = srv::ports_slot;
     irq = srv::irq_slot;
     slots.init(ts::cnode, sys::first_empty_slot(srv::first_image_slot, 1ull << cnode_radix), 1ull << cnode_radix);

@@ -4,6 +4,7 @@
 // pc machine: the PCI host bridge and the CMOS real-time clock.
 #include <initializer_list>
 
+#include "edu.hpp"
 #include "test_support.hpp"
 
 namespace root::testing {
@@ -68,10 +69,30 @@ void ports_stay_in_their_range(Test& t) {
     sys::cap_delete(slot::cnode, pci);
 }
 
+// The routing as the kernel reports it: how many lines, which controller,
+// how many MSI vectors are free.
+struct Routing {
+    unsigned lines;
+    bool ioapic;
+    unsigned free_msi;
+};
+Routing routing() {
+    uint64_t v = sys::irq_control_info(slot::irq_control).value;
+    return Routing{unsigned(v & 0xFFFF), bool((v >> 16) & 1), unsigned(v >> 32)};
+}
+
 void interrupt_lines_are_issued_once(Test& t) {
     Cptr c = free_slot();
-    for (unsigned line : {0u, 2u, 16u, 255u, 1000u})
+    Routing r = routing();
+    // Lines 0 and 2 are the kernel's (the PIT's and, on the PICs, the
+    // cascade; on QEMU's I/O APIC, GSI 0 and the PIT's GSI 2); the lines
+    // stop at the controller's count.
+    for (unsigned line : {0u, 2u, r.lines, r.lines + 1, 255u, 1000u})
         t.expect(sys::irq_issue(slot::irq_control, line, slot::cnode, c), Error::bad_argument, "an unusable line");
+    t.expect(sys::syscall(abi::Syscall::irq_issue, slot::irq_control, 0x100000005ull, slot::cnode, c).rax,
+             Error::bad_argument, "line 5 plus 2^32");
+    t.expect(sys::irq_issue(slot::irq_control, r.lines - 1, slot::cnode, c), Error::none, "the last line");
+    t.expect(sys::cap_delete(slot::cnode, c), Error::none, "delete it");
     t.expect(sys::irq_issue(slot::irq_control, 5, slot::cnode, c), Error::none, "line 5");
     Cptr again = free_slot();
     t.expect(sys::irq_issue(slot::irq_control, 5, slot::cnode, again), Error::not_permitted, "line 5 a second time");
@@ -144,6 +165,158 @@ void rtc_interrupts_reach_a_notification(Test& t) {
     for (Cptr s : {badged, n, cmos}) sys::cap_delete(slot::cnode, s);
 }
 
+// Nothing reaches n for about 20 ms (some 20 RTC periods): the bits that
+// came anyway, 0 when none did.
+uint64_t quiet_for_a_while(Cptr n) {
+    uint64_t until = sys::rdtsc() + context.info->tsc_hz / 50;
+    while (sys::rdtsc() < until) sys::yield();
+    return sys::notification_poll(n).word;
+}
+
+void rtc_periodic(Cptr cmos, bool on) {
+    uint8_t b = cmos_read(cmos, 0x0B);
+    cmos_write(cmos, 0x0B, uint8_t(on ? b | 0x40 : b & ~0x40));
+    cmos_read(cmos, 0x0C);
+}
+
+// An acknowledgement with nothing pending is harmless: no signal, and the
+// next real interrupt comes as before. A handler deleted while its
+// interrupt waits for irq_ack takes the interrupt with it: the old
+// notification hears nothing more, and the line's next owner gets the
+// line's interrupts.
+void handler_deleted_with_an_interrupt_pending(Test& t) {
+    Cptr cmos = issue_ports(cmos_index, 2), handler = free_slot(), again = free_slot();
+    Cptr n = allocate(ObjectType::notification), other = allocate(ObjectType::notification);
+    if (!cmos || !n || !other) return t.fail("cannot set up");
+    t.expect(sys::irq_issue(slot::irq_control, rtc_line, slot::cnode, handler), Error::none, "the RTC's line");
+    t.expect(sys::irq_set_notification(handler, n), Error::none, "bind it");
+    t.expect(sys::irq_ack(handler), Error::none, "acknowledge with nothing pending");
+    t.expect(sys::irq_ack(handler), Error::none, "and again");
+    if (uint64_t word = quiet_for_a_while(n)) t.fail("acknowledgements without interrupts signalled 0x%lx", word);
+    cmos_write(cmos, 0x0A, uint8_t((cmos_read(cmos, 0x0A) & 0xF0) | 0x06));  // 1024 Hz
+    rtc_periodic(cmos, true);
+    if (!wait_for_interrupt(n)) t.fail("no interrupt from the RTC");
+    cmos_read(cmos, 0x0C);  // the RTC raises the next; the line stays masked, waiting for irq_ack
+    t.expect(sys::cap_delete(slot::cnode, handler), Error::none, "delete the handler, its interrupt unacknowledged");
+    if (uint64_t word = quiet_for_a_while(n)) t.fail("the deleted handler's notification got 0x%lx", word);
+    t.expect(sys::irq_ack(handler), Error::invalid_capability, "acknowledge through the deleted handler");
+    t.expect(sys::irq_issue(slot::irq_control, rtc_line, slot::cnode, again), Error::none, "the line again");
+    t.expect(sys::irq_set_notification(again, other), Error::none, "bind it elsewhere");
+    cmos_read(cmos, 0x0C);
+    if (!wait_for_interrupt(other)) t.fail("the line's next owner gets no interrupt");
+    rtc_periodic(cmos, false);
+    if (sys::notification_poll(n).word) t.fail("the first notification got an interrupt of the second handler");
+    for (Cptr s : {again, n, other, cmos}) sys::cap_delete(slot::cnode, s);
+}
+
+// MSI vectors come from a pool: each issue gets a distinct vector and the
+// message that raises it on this CPU; when the pool is spent the issue is
+// refused with out_of_memory and leaves nothing behind; deleting the
+// handlers gives their vectors back.
+void msi_vectors_run_out_and_come_back(Test& t) {
+    Routing before = routing();
+    if (before.free_msi == 0 || before.free_msi > 256) return t.fail("%u free MSI vectors reported", before.free_msi);
+    Cptr handlers[256];
+    unsigned issued = 0;
+    uint64_t seen[4] = {};
+    for (; issued < 256; ++issued) {
+        Cptr c = free_slot();
+        sys::ValueResult m = sys::irq_issue_msi(slot::irq_control, slot::cnode, c);
+        if (!sys::ok(m.status)) {
+            t.expect(m.status, Error::out_of_memory, "the issue after the last vector");
+            if (sys::cap_identify(c).result >= 0) t.fail("a refused issue left a capability");
+            break;
+        }
+        handlers[issued] = c;
+        uint32_t address = uint32_t(m.value), data = uint32_t(m.value >> 32);
+        if ((address & 0xFFF00000u) != 0xFEE00000u || (address & 0xFFF))
+            t.fail("MSI address 0x%x is not a local APIC's", address);
+        unsigned vector = data & 0xFF;
+        if ((data & ~0xFFu) || vector < 32) t.fail("MSI data 0x%x is not a fixed edge-triggered vector", data);
+        if (seen[vector / 64] & (1ull << (vector % 64))) t.fail("vector 0x%x issued twice", vector);
+        seen[vector / 64] |= 1ull << (vector % 64);
+    }
+    if (issued != before.free_msi) t.fail("%u vectors issued, %u reported free", issued, before.free_msi);
+    if (routing().free_msi != 0) t.fail("%u reported free with the pool spent", routing().free_msi);
+    Cptr c = free_slot();  // (slots are not given back: later cases want fresh ones in order)
+    t.expect(sys::irq_issue_msi(slot::console, slot::cnode, c).status, Error::wrong_type, "issued by a console");
+    t.expect(sys::irq_issue_msi(slot::irq_control, slot::cnode, slot::console).status, Error::slot_occupied,
+             "onto a full slot");
+    t.expect(sys::irq_control_info(slot::console).status, Error::wrong_type, "routing asked of a console");
+    for (unsigned i = 0; i < issued; ++i) sys::cap_delete(slot::cnode, handlers[i]);
+    if (routing().free_msi != before.free_msi) t.fail("%u free after the deletes, %u before", routing().free_msi,
+                                                     before.free_msi);
+    sys::ValueResult m = sys::irq_issue_msi(slot::irq_control, slot::cnode, c);
+    t.expect(m.status, Error::none, "a vector after the deletes");
+    sys::cap_delete(slot::cnode, c);
+    sys::print("# interrupt routing: %u lines through the %s, %u MSI vectors\n", before.lines,
+               before.ioapic ? "I/O APIC" : "8259 PICs", before.free_msi);
+}
+
+// An MSI reaches the bound notification; one that comes before irq_ack is
+// held and signalled at the acknowledgement (never lost, never doubled);
+// an acknowledgement with nothing held signals nothing; a handler deleted
+// with an MSI held drops it, and an MSI arriving on the freed vector
+// harms nothing; the vector's next owner gets its interrupts.
+void msi_reaches_a_notification(Test& t) {
+    Cptr handler = free_slot(), again = free_slot();
+    Cptr n = allocate(ObjectType::notification), other = allocate(ObjectType::notification);
+    sys::ValueResult m = sys::irq_issue_msi(slot::irq_control, slot::cnode, handler);
+    t.expect(m.status, Error::none, "an MSI vector");
+    Edu edu;
+    Edu::Open opened = edu.open(m.value);
+    if (opened == Edu::Open::absent) t.skip("no edu device (qemu-system-x86_64 ... -device edu)");
+    if (opened == Edu::Open::unusable) t.fail("edu: cannot map its registers or find its MSI capability");
+    if (opened == Edu::Open::ok) {
+        t.expect(sys::irq_set_notification(handler, n), Error::none, "bind it");
+        edu.raise();
+        if (wait_for_interrupt(n) != 1) t.fail("the MSI did not reach the notification");
+        edu.clear();
+        edu.raise();  // before irq_ack: held
+        if (uint64_t word = quiet_for_a_while(n)) t.fail("an MSI before the acknowledgement signalled 0x%lx", word);
+        edu.clear();
+        t.expect(sys::irq_ack(handler), Error::none, "acknowledge the first");
+        if (sys::notification_poll(n).word != 1) t.fail("the held MSI was not signalled at the acknowledgement");
+        t.expect(sys::irq_ack(handler), Error::none, "acknowledge the held one");
+        t.expect(sys::irq_ack(handler), Error::none, "acknowledge with nothing pending");
+        if (uint64_t word = quiet_for_a_while(n)) t.fail("acknowledgements without MSIs signalled 0x%lx", word);
+        edu.raise();
+        if (wait_for_interrupt(n) != 1) t.fail("no MSI after the acknowledgements");
+        edu.clear();
+        edu.raise();  // held again, then the handler goes
+        quiet_for_a_while(n);
+        edu.clear();
+        t.expect(sys::cap_delete(slot::cnode, handler), Error::none, "delete the handler with an MSI held");
+        if (uint64_t word = quiet_for_a_while(n)) t.fail("the deleted handler's notification got 0x%lx", word);
+        edu.raise();  // the device still sends the freed vector: nothing happens
+        if (uint64_t word = quiet_for_a_while(n)) t.fail("an MSI on a freed vector signalled 0x%lx", word);
+        edu.clear();
+        sys::ValueResult next = sys::irq_issue_msi(slot::irq_control, slot::cnode, again);
+        t.expect(next.status, Error::none, "a vector again");
+        if (next.value != m.value) t.fail("the freed vector was not the first free one");
+        t.expect(sys::irq_set_notification(again, other), Error::none, "bind it elsewhere");
+        edu.raise();
+        if (wait_for_interrupt(other) != 1) t.fail("the vector's next owner gets no MSI");
+        if (sys::notification_poll(n).word) t.fail("the first notification got the next owner's MSI");
+        edu.clear();
+        // A message the kernel never issued: a vector no one routed, then
+        // the vector of an I/O APIC input nobody holds. Both are ignored
+        // (the first logged), and the kernel goes on.
+        t.expect(sys::irq_ack(again), Error::none, "acknowledge");
+        for (uint64_t vector : {0xC5ull, 0x6Full}) {
+            edu.point(uint32_t(next.value) | vector << 32);
+            edu.raise();
+            if (uint64_t word = quiet_for_a_while(other)) t.fail("a stray vector 0x%lx signalled 0x%lx", vector, word);
+            edu.clear();
+        }
+        edu.point(next.value);
+        edu.raise();
+        if (wait_for_interrupt(other) != 1) t.fail("no MSI after the stray ones");
+    }
+    edu.close();
+    for (Cptr s : {handler, again, n, other}) sys::cap_delete(slot::cnode, s);
+}
+
 void frames_tell_their_physical_address(Test& t) {
     Cptr region = allocate(ObjectType::untyped, 13);  // two frames, contiguous
     Cptr first = free_slot(), second = free_slot();
@@ -206,6 +379,13 @@ const Case device_cases[] = {
      ports_stay_in_their_range},
     {"devices: interrupt lines are issued once, bound only to signalable notifications", interrupt_lines_are_issued_once},
     {"devices: the RTC's interrupts reach a notification, masked until acknowledged", rtc_interrupts_reach_a_notification},
+    {"devices: an acknowledgement without an interrupt is harmless; a handler deleted with its interrupt pending "
+     "takes it along",
+     handler_deleted_with_an_interrupt_pending},
+    {"devices: MSI vectors run out with out_of_memory and come back when their handlers go",
+     msi_vectors_run_out_and_come_back},
+    {"devices: an MSI (QEMU's edu device) reaches a notification, held until acknowledged, dropped with its handler",
+     msi_reaches_a_notification},
     {"devices: frames tell their physical address; a region's frames are contiguous", frames_tell_their_physical_address},
     {"devices: the PCI window is device memory: frames only, never RAM, never an IPC buffer",
      device_memory_gives_frames_only},

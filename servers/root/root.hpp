@@ -34,6 +34,9 @@ sys::Cptr make_code_sharing_space();
 // Maps a new frame readable and writable at address in vspace (and returns
 // its capability), or 0.
 sys::Cptr map_page(sys::Cptr vspace, uint64_t address);
+// A frame of the device memory page at `physical` (from the PCI window's
+// untyped regions), or 0.
+sys::Cptr device_frame(uint64_t physical);
 // Maps an existing frame (through a copy of its capability) into vspace.
 bool share_page(sys::Cptr frame, sys::Cptr vspace, uint64_t address,
                 uint8_t frame_rights = abi::rights::read | abi::rights::write);

@@ -7,6 +7,7 @@
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
 #include "common/format.hpp"
+#include "common/string.hpp"
 #include "root.hpp"
 #include "sys/inspect.hpp"
 #include "sys/ipc.hpp"
@@ -407,6 +408,11 @@ uint64_t blk_next_client = 1;
 bool blk_tried;
 volatile bool blk_dead;
 
+// What find_disk learns: where the disk is, for its MSI-X set-up.
+Cptr pci_config_ports;
+sys::pci::Address disk_at;
+sys::pci::Msix disk_msix;
+
 // Finds the disk with our own capability to the PCI configuration ports.
 // Fills in its BAR0 ports and interrupt line; false (saying why, unless
 // there is simply no such device) when there is none we can drive.
@@ -428,15 +434,93 @@ bool find_disk(uint64_t& base, uint64_t& count, unsigned& line) {
                d.at.device, d.at.function, bar.io ? "ports" : "memory", bar.base, bar.size, line, d.interrupt_pin);
     if (!bar.present || !bar.io || bar.base + bar.size > 0x10000)
         return fail("its BAR0 is not the legacy interface in I/O space");
-    if (line == 0 || line > 15 || line == 2) return fail("its interrupt line is not a PIC line (1-15 but 2)");
-    // It decodes its ports and may master the bus (DMA), with its
-    // interrupt on.
+    disk_msix = sys::pci::read_msix(config, d.at);
+    if (!disk_msix.at && (line == 0 || line > 15 || line == 2))
+        return fail("it has no MSI-X and its interrupt line is not an ISA line (1-15 but 2)");
+    // It decodes its ports and its memory (the MSI-X table) and may
+    // master the bus (DMA), with its interrupt on.
     uint16_t command = config.read16(d.at, sys::pci::reg::command);
     config.write16(d.at, sys::pci::reg::command,
-                   uint16_t((command | sys::pci::command::io_space | sys::pci::command::bus_master) &
+                   uint16_t((command | sys::pci::command::io_space | sys::pci::command::memory_space |
+                             sys::pci::command::bus_master) &
                             ~sys::pci::command::interrupt_disable));
     base = bar.base;
     count = bar.size;
+    pci_config_ports = config_ports;
+    disk_at = d.at;
+    return true;
+}
+
+// Routes the disk's queue interrupt by MSI-X: a free MSI vector's handler
+// into the driver's CNode, its message in entry 0 of the device's table
+// (in a memory BAR, reached through a device frame of ours), MSI-X on and
+// INTx off. False (saying why) when any step fails; the driver then takes
+// the line.
+constexpr uint64_t msix_table_window = 0x00003A0000000000ull;
+
+bool route_disk_by_msix(Cptr handler) {
+    namespace pci = sys::pci;
+    pci::Config config(pci_config_ports);
+    pci::Bar bar = pci::read_bar(config, disk_at, disk_msix.table_bar);
+    if (!bar.present || bar.io || disk_msix.table_offset + 16 > bar.size) {
+        sys::print("root: the disk's MSI-X table is not in a memory BAR; INTx\n");
+        return false;
+    }
+    sys::ValueResult msi = sys::irq_issue_msi(slot::irq_control, slot::cnode, handler);
+    if (!sys::ok(msi.status)) {
+        sys::print("root: irq_issue_msi: %s; INTx\n", sys::describe(sys::error_of(msi.status)));
+        return false;
+    }
+    uint64_t entry = bar.base + disk_msix.table_offset;
+    Cptr frame = device_frame(entry);
+    if (!frame || !sys::ok(context.memory.map_frame(frame, slot::vspace, msix_table_window,
+                                                     abi::rights::read | abi::rights::write))) {
+        sys::print("root: no device frame for the MSI-X table at 0x%lx; INTx\n", entry);
+        sys::cap_delete(slot::cnode, handler);
+        return false;
+    }
+    // Entry 0, masked while it is written: address, upper address, data,
+    // then the vector control word unmasks it.
+    auto table = reinterpret_cast<volatile uint32_t*>(msix_table_window + (entry & 0xFFF));
+    table[3] = 1;
+    table[0] = uint32_t(msi.value);
+    table[1] = 0;
+    table[2] = uint32_t(msi.value >> 32);
+    table[3] = 0;
+    sys::frame_unmap(frame);
+    uint8_t control_at = uint8_t(disk_msix.at + 2);
+    uint16_t control = config.read16(disk_at, control_at);
+    config.write16(disk_at, control_at, uint16_t((control | pci::msix_enable) & ~pci::msix_function_mask));
+    uint16_t command = config.read16(disk_at, pci::reg::command);
+    config.write16(disk_at, pci::reg::command, uint16_t(command | pci::command::interrupt_disable));
+    sys::print("root: virtio-blk interrupts by MSI-X: entry 0 of %u in BAR%u at 0x%lx, vector 0x%lx\n",
+               disk_msix.entries, disk_msix.table_bar, entry, (msi.value >> 32) & 0xFF);
+    return true;
+}
+
+// The interrupt route the disk's driver gets: MSI-X when the device has it
+// (unless the command line says blk_irq=intx), else its line. The handler
+// goes into our slot `handler` (the driver's CNode does not exist yet); fills
+// in the driver's last argument: "msix" or the line.
+bool route_disk_interrupt(Cptr handler, unsigned line, char* argument, uint64_t size) {
+    char choice[8] = "";
+    command_line_value("blk_irq", choice, sizeof choice);
+    bool force_intx = lib::equal(choice, "intx");
+    if (disk_msix.at && !force_intx && route_disk_by_msix(handler)) {
+        lib::format_to(argument, size, "msix");
+        return true;
+    }
+    if (line == 0 || line > 15 || line == 2) return fail("its interrupt line is not an ISA line (1-15 but 2)");
+    int64_t e = sys::irq_issue(slot::irq_control, line, slot::cnode, handler);
+    if (!sys::ok(e)) {
+        sys::print("root: irq_issue(%u): %s\n", line, sys::describe(sys::error_of(e)));
+        return false;
+    }
+    sys::ValueResult routing = sys::irq_control_info(slot::irq_control);
+    bool ioapic = (routing.value >> 16) & 1;
+    sys::print("root: virtio-blk interrupts on line %u through the %s (INTx%s)\n", line,
+               ioapic ? "I/O APIC" : "8259 PICs", force_intx ? ", as blk_irq=intx asks" : "");
+    lib::format_to(argument, size, "%u", line);
     return true;
 }
 
@@ -457,15 +541,19 @@ bool build_blk() {
     char base_text[24], count_text[24], line_text[8];
     lib::format_to(base_text, sizeof base_text, "%lu", base);
     lib::format_to(count_text, sizeof count_text, "%lu", count);
-    lib::format_to(line_text, sizeof line_text, "%u", line);
     const char* argv[] = {"blk", base_text, count_text, line_text};
+    // The interrupt's route is one of the driver's arguments: its handler
+    // is made (in a slot of ours) before the driver is.
+    Cptr handler = context.slots.allocate();
+    if (!handler || !route_disk_interrupt(handler, line, line_text, sizeof line_text))
+        return fail("cannot route the disk's interrupt");
     if (!build_server(file, 4, argv, r)) return false;
     // Exactly what it needs: its endpoint, the device's ports, the
-    // handler of its line, memory for its queue.
+    // handler of its interrupt, memory for its queue.
     int64_t e = 0;
     if (!sys::ok(sys::cap_copy(r.cnode, srv::service_slot, slot::cnode, endpoint)) ||
         !sys::ok(e = sys::io_ports_issue(slot::io_port_control, base, count, r.cnode, srv::ports_slot)) ||
-        !sys::ok(e = sys::irq_issue(slot::irq_control, line, r.cnode, srv::irq_slot)) ||
+        !sys::ok(sys::cap_move(r.cnode, srv::irq_slot, slot::cnode, handler)) ||
         !sys::ok(sys::cap_move(r.cnode, srv::dma_memory_slot, slot::cnode, dma))) {
         if (e < 0) sys::print("root: the block server's device capabilities: %s\n", sys::describe(sys::error_of(e)));
         return fail("cannot hand the block server its capabilities");

@@ -133,9 +133,28 @@ def scenario_idle(args, tap):
     check_no_panic(tap, result.log)
 
 
+# QEMU's edu device, whose MSI the in-guest tests raise on demand.
+EDU = ["-device", "edu"]
+
+
+def check_interrupt_routing(tap, log, lines, controller):
+    """The kernel's choice of interrupt controller, and what the in-guest
+    test learnt of it through irq_control_info and by exhausting the MSI
+    pool; the MSI test ran on the edu device rather than skipping."""
+    check_present(tap, log, f"the kernel routes driver interrupts through the {controller}",
+                  rf"^\[info\] irq: driver interrupt lines through the {controller}: lines 0-{lines - 1}, "
+                  r"MSI vectors 0x80-0xbf$")
+    check_present(tap, log, f"in the guest: {lines} lines through the {controller}, 64 MSI vectors",
+                  rf"^# interrupt routing: {lines} lines through the {controller}, 64 MSI vectors$")
+    tap.check(not find(log, r"SKIP no edu device"), "the MSI cases ran on the edu device")
+    check_present(tap, log, "a stray MSI on an unrouted vector is logged and ignored",
+                  r"^\[warn\] interrupt on unrouted vector 0xc5 ignored \(a stray MSI\?\)$")
+
+
 def scenario_kernel_tests(args, tap):
-    result = boot(args, "run=tests poweroff")
+    result = boot(args, "run=tests poweroff", extra=EDU)
     forward_guest_tap(tap, result.log, prefix="kernel test")
+    check_interrupt_routing(tap, result.log, 24, "I/O APIC")
     check_pie_output(tap, result.log)
     check_no_panic(tap, result.log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
@@ -170,10 +189,22 @@ def scenario_kernel_tests_cpu_max(args, tap):
     """The same tests with SMEP, SMAP and AVX on: every user copy must open
     SMAP, and the AVX case runs instead of being skipped."""
     args.cpu = "max"
-    result = boot(args, "run=tests poweroff")
+    result = boot(args, "run=tests poweroff", extra=EDU)
     check_present(tap, result.log, "SMAP, UMIP and AVX are on", r"cpu: NX on, SMEP on, SMAP on, UMIP on,")
     check_present(tap, result.log, "XSAVE saves the AVX state", r"FPU state \d+ bytes \(x87, SSE, AVX via XSAVE\)")
     forward_guest_tap(tap, result.log, prefix="kernel test (cpu max)")
+    check_no_panic(tap, result.log)
+    check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
+
+
+def scenario_kernel_tests_pic(args, tap):
+    """The same tests on a machine without ACPI tables (pc, acpi=off): no
+    MADT, so no I/O APIC; interrupt lines are the 8259 PICs' sixteen, MSIs
+    work all the same."""
+    result = boot(args, "run=tests poweroff", extra=["-machine", "pc,acpi=off"] + EDU)
+    check_present(tap, result.log, "without ACPI tables the kernel says so", r"acpi: no RSDP in the BIOS areas")
+    forward_guest_tap(tap, result.log, prefix="kernel test (8259 PICs)")
+    check_interrupt_routing(tap, result.log, 16, "8259 PICs")
     check_no_panic(tap, result.log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
@@ -922,19 +953,63 @@ def disk_args(path):
     return ["-drive", f"file={path},if=virtio,format=raw"]
 
 
-def scenario_blk_q35(args, tap):
-    """The same driver on QEMU's q35 machine (ICH9): the firmware routes the
-    disk's PCI interrupt to a legacy line through the chipset's PIRQ router,
-    so the driver is interrupt-driven there too; both clients check every
-    byte."""
+def check_disk_holds_clients_writes(tap, disk):
+    """On the host: what the guest wrote is in the image. The 17-page
+    transfer (round 2) at sectors first+100.. and the last concurrent round
+    (13: 8 requests of 16..44 sectors from first + 13*97 % half)."""
+    half = DISK_MIB * 1024
+    for name, first in (("A", 0), ("B", half)):
+        tap.check(disk_holds_pattern(disk, first + 100, 130, 2),
+                  f"the image holds client {name}'s 17-page write, byte for byte")
+        tap.check(disk_holds_pattern(disk, first + (13 * 97) % (half // 2), sum(16 + 4 * i for i in range(8)), 13),
+                  f"the image holds client {name}'s last concurrent round, byte for byte")
+
+
+# The disk's interrupt routes (docs/drivers.md, "Interrupt routing"): the
+# machine, the command line, what the kernel and root must say of the route.
+BLK_ROUTES = {
+    # q35 (ICH9): MSI-X by default, the driver pointing its queue at entry 0
+    "q35": ("q35", "", "I/O APIC", r"^root: virtio-blk interrupts by MSI-X: entry 0 of \d+ in BAR\d at 0x[0-9a-f]+, "
+            r"vector 0x[89ab][0-9a-f]$", r"MSI-X"),
+    # q35 with INTx forced: the chipset's PIRQ router drives the ISA line
+    # into the I/O APIC, level-triggered as the MADT's override says
+    "q35-intx": ("q35", "blk_irq=intx", "I/O APIC",
+                 r"^root: virtio-blk interrupts on line 1[01] through the I/O APIC \(INTx, as blk_irq=intx asks\)$",
+                 r"irq 1[01]"),
+    # pc (i440FX/PIIX) with INTx forced: the same through the PIIX
+    "intx": ("pc", "blk_irq=intx", "I/O APIC",
+             r"^root: virtio-blk interrupts on line 1[01] through the I/O APIC \(INTx, as blk_irq=intx asks\)$",
+             r"irq 1[01]"),
+    # pc without ACPI tables: no MADT, no I/O APIC; the 8259 PICs
+    "pic": ("pc,acpi=off", "blk_irq=intx", "8259 PICs",
+            r"^root: virtio-blk interrupts on line 1[01] through the 8259 PICs \(INTx, as blk_irq=intx asks\)$",
+            r"irq 1[01]"),
+}
+
+
+def scenario_blk_route(args, tap, route):
+    """The driver through one interrupt route: the kernel's controller, root's
+    choice of route, the driver's line; both clients check every byte in
+    the guest and the image holds their writes."""
+    machine, option, controller, root_line, driver_route = BLK_ROUTES[route]
     with tempfile.TemporaryDirectory() as directory:
-        result = boot(args, "run=blk poweroff", extra=["-machine", "q35"] + swap_drive(directory, 16))
-    log = result.log
-    check_present(tap, log, "root finds the disk on q35 by a PCI scan",
-                  r"^root: virtio-blk at PCI 0:\d+\.0: BAR0 ports 0x[0-9a-f]+ \(\d+ bytes\), interrupt line \d+")
-    for name in "AB":
-        check_present(tap, log, f"client {name}: every byte checked on q35", rf"^blk_test {name}: every byte checked$")
-        check_present(tap, log, f"client {name} exits with status 0", rf"^root: blk_test {name} exited with status 0$")
+        disk = make_disk(directory)
+        result = boot(args, f"run=blk poweroff {option}".strip(), extra=["-machine", machine] + disk_args(disk))
+        log = result.log
+        check_present(tap, log, f"interrupt lines through the {controller}",
+                      rf"^\[info\] irq: driver interrupt lines through the {controller}: ")
+        check_present(tap, log, "root finds the disk by a PCI scan",
+                      r"^root: virtio-blk at PCI 0:\d+\.0: BAR0 ports 0x[0-9a-f]+ \(\d+ bytes\), interrupt line \d+")
+        check_present(tap, log, "root says which route the interrupt takes", root_line)
+        check_present(tap, log, "the driver takes that route",
+                      rf"^blk: virtio-blk at ports 0x[0-9a-f]+-0x[0-9a-f]+, {driver_route}: {DISK_MIB * 2048} sectors ")
+        for name in "AB":
+            check_present(tap, log, f"client {name}: every byte checked", rf"^blk_test {name}: every byte checked$")
+            check_present(tap, log, f"client {name} exits with status 0",
+                          rf"^root: blk_test {name} exited with status 0$")
+        failed = find(log, r"^blk_test .*FAILED.*$")
+        tap.check(not failed, "no check failed in the guest", failed and failed.group(0))
+        check_disk_holds_clients_writes(tap, disk)
     check_no_panic(tap, log)
     check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
 
@@ -952,8 +1027,10 @@ def scenario_blk(args, tap):
         log = result.log
         check_present(tap, log, "root finds the disk by a PCI scan (BAR0 in I/O space, its interrupt line)",
                       r"^root: virtio-blk at PCI 0:\d+\.0: BAR0 ports 0x[0-9a-f]+ \(\d+ bytes\), interrupt line \d+ \(pin \d\)$")
+        check_present(tap, log, "root routes the disk's interrupt by MSI-X (pc: the default route)",
+                      r"^root: virtio-blk interrupts by MSI-X: entry 0 of \d+ in BAR\d at 0x[0-9a-f]+, vector 0x[0-9a-f]+$")
         check_present(tap, log, "the driver sets the device up and reads its capacity",
-                      rf"^blk: virtio-blk at ports 0x[0-9a-f]+-0x[0-9a-f]+, irq \d+: {DISK_MIB * 2048} sectors "
+                      rf"^blk: virtio-blk at ports 0x[0-9a-f]+-0x[0-9a-f]+, MSI-X: {DISK_MIB * 2048} sectors "
                       rf"\({DISK_MIB} MiB\), queue of \d+, \d+ sectors per request at most$")
         for name in "AB":
             check_present(tap, log, f"client {name} lends its 64-page buffer",
@@ -976,15 +1053,7 @@ def scenario_blk(args, tap):
             check_present(tap, log, f"client {name} exits with status 0", rf"^root: blk_test {name} exited with status 0$")
         failed = find(log, r"^blk_test .*FAILED.*$")
         tap.check(not failed, "no check failed in the guest", failed and failed.group(0))
-        # On the host: what the guest wrote is in the image. The 17-page
-        # transfer (round 2) at sectors first+100.. and the last concurrent
-        # round (13: 8 requests of 16..44 sectors from first + 13*97 % half).
-        half = DISK_MIB * 1024
-        for name, first in (("A", 0), ("B", half)):
-            tap.check(disk_holds_pattern(disk, first + 100, 130, 2),
-                      f"the image holds client {name}'s 17-page write, byte for byte")
-            tap.check(disk_holds_pattern(disk, first + (13 * 97) % (half // 2), sum(16 + 4 * i for i in range(8)), 13),
-                      f"the image holds client {name}'s last concurrent round, byte for byte")
+        check_disk_holds_clients_writes(tap, disk)
         check_present(tap, log, "the root task finishes", r"^root: done$")
         check_no_panic(tap, log)
         check_status(tap, result, qemu_session.EXIT_SUCCESS, "QEMU exits with the root task's success status")
@@ -1055,7 +1124,11 @@ SCENARIOS = {
     "pager-large": scenario_pager_large,
     "swap": scenario_swap,
     "swap-blk-dies": scenario_swap_blk_dies,
-    "blk-q35": scenario_blk_q35,
+    "blk-q35": lambda args, tap: scenario_blk_route(args, tap, "q35"),
+    "blk-q35-intx": lambda args, tap: scenario_blk_route(args, tap, "q35-intx"),
+    "blk-intx": lambda args, tap: scenario_blk_route(args, tap, "intx"),
+    "blk-pic": lambda args, tap: scenario_blk_route(args, tap, "pic"),
+    "kernel-tests-pic": scenario_kernel_tests_pic,
     "swap-large": scenario_swap_large,
     "pager-bad-budgets": scenario_pager_bad_budgets,
     "default-32m": scenario_default_at("32M"),

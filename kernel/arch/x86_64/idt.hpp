@@ -10,6 +10,9 @@ namespace arch::interrupts {
 // Vector assignment. 0-31 are the CPU's exceptions.
 inline constexpr uint8_t pic_base = 0x20;        // legacy PIC, remapped and masked
 inline constexpr uint8_t lapic_timer = 0x40;
+inline constexpr uint8_t ioapic_base = 0x50;     // GSI n at 0x50 + n (arch::ioapic::max_gsis of them)
+inline constexpr uint8_t msi_base = 0x80;        // message-signalled interrupts, msi_count of them
+inline constexpr unsigned msi_count = 64;
 inline constexpr uint8_t lapic_spurious = 0xFF;  // low nibble must be all ones
 inline constexpr unsigned exception_count = 32;
 inline constexpr uint8_t nmi = 2;

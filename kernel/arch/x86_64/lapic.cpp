@@ -12,6 +12,7 @@ namespace arch::lapic {
 namespace {
 
 // Register offsets (Intel SDM vol. 3, table 11-1).
+constexpr uint32_t reg_id = 0x020;
 constexpr uint32_t reg_task_priority = 0x080;
 constexpr uint32_t reg_eoi = 0x0B0;
 constexpr uint32_t reg_spurious = 0x0F0;
@@ -59,7 +60,7 @@ void init() {
     registers = static_cast<volatile uint32_t*>(mm::map_device(base, 4096));
     write(reg_task_priority, 0);
     write(reg_spurious, apic_software_enable | interrupts::lapic_spurious);
-    klog::info("lapic: enabled at physical 0x%lx, id %u", base, read(0x020) >> 24);
+    klog::info("lapic: enabled at physical 0x%lx, id %u", base, read(reg_id) >> 24);
 }
 
 void start_timer(uint32_t frequency) {
@@ -88,6 +89,8 @@ void start_timer(uint32_t frequency) {
 }
 
 void end_of_interrupt() { write(reg_eoi, 0); }
+
+uint8_t id() { return uint8_t(read(reg_id) >> 24); }
 
 void set_tick_handler(void (*handler)()) { tick_handler = handler; }
 

@@ -15,6 +15,9 @@ void start_timer(uint32_t hz);
 
 void end_of_interrupt();
 
+// This CPU's local APIC id: where I/O APIC entries and MSIs are sent.
+uint8_t id();
+
 // Called from the timer interrupt after the tick is counted.
 void set_tick_handler(void (*handler)());
 

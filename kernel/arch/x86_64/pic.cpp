@@ -32,6 +32,11 @@ void remap_and_mask() {
     outb(slave_data, 0xFF);
 }
 
+void mask_all() {
+    outb(master_data, 0xFF);
+    outb(slave_data, 0xFF);
+}
+
 void mask(unsigned line) { outb(data_port(line), inb(data_port(line)) | bit(line)); }
 void unmask(unsigned line) { outb(data_port(line), inb(data_port(line)) & ~bit(line)); }
 

@@ -12,6 +12,9 @@ inline constexpr unsigned line_count = 16;
 inline constexpr unsigned cascade_line = 2;
 
 void remap_and_mask();
+// Masks all sixteen lines, the cascade too: for when the I/O APIC takes
+// over every interrupt.
+void mask_all();
 void mask(unsigned line);
 void unmask(unsigned line);
 // Acknowledges the interrupt of `line` (the slave and then the master).

@@ -64,7 +64,7 @@ enum class Syscall : uint64_t {
     io_port_read,        // (io_ports, port, width 1|2|4) -> rdx = the value read
     io_port_write,       // (io_ports, port, width 1|2|4, value)
     irq_issue,           // (irq_control, line, dst_cnode, dst_index): the handler capability of an
-                         // interrupt line (legacy PIC lines 1-15 but 2), one per line
+                         // interrupt line (a GSI of the I/O APIC, or a PIC line without one), one per line
     irq_set_notification,// (irq_handler, notification or 0): where the line's interrupts are signalled
     irq_ack,             // (irq_handler): the driver has served the interrupt; the line is unmasked
     frame_physical_address, // (frame) -> rdx = the frame's physical address (for DMA)
@@ -80,6 +80,11 @@ enum class Syscall : uint64_t {
                               // >= cursor of the CNode at path in the thread's CSpace; r8 = its radix
     debug_endpoint_info = 45, // (console, cursor, WaitInfo* out, count): threads blocked on endpoints and
                               // notifications, thread id >= cursor
+    // MSI and interrupt routing (docs/drivers.md, "Interrupt routing"):
+    irq_issue_msi = 47,  // (irq_control, dst_cnode, dst_index) -> rdx = MSI address (bits 0-31) | data << 32:
+                         // the handler capability of a free MSI vector and the message that raises it
+    irq_control_info = 48, // (irq_control) -> rdx = line count | controller << 16 (0: 8259 PICs, 1: I/O APIC)
+                           //   | free MSI vectors << 32
     count
 };
 

@@ -72,6 +72,24 @@ bool find(const Config& config, uint16_t vendor, uint16_t device, Device& out);
 // BAR `index` (0-5) of a type-0 function, sized (the BAR is restored).
 Bar read_bar(const Config& config, Address a, unsigned index);
 
+// The offset of the function's capability with this id in its capability
+// list (status bit 4), or 0 when it has none. The walk stops after 48
+// entries, so a looping list cannot hang it.
+inline constexpr uint8_t capability_msi = 0x05, capability_msix = 0x11;
+uint8_t find_capability(const Config& config, Address a, uint8_t id);
+
+// An MSI-X capability (PCI Local Bus 3.0, 6.8.2): its table of `entries`
+// vectors (16 bytes each: address low, address high, data, vector control)
+// is in memory BAR `table_bar` at `table_offset`.
+struct Msix {
+    uint8_t at;  // the capability's offset (0: none)
+    unsigned entries;
+    unsigned table_bar;
+    uint32_t table_offset;
+};
+inline constexpr uint16_t msix_enable = 0x8000, msix_function_mask = 0x4000;
+Msix read_msix(const Config& config, Address a);
+
 // --- implementation of scan --------------------------------------------------
 
 Device describe(const Config& config, Address a);

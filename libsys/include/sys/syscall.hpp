@@ -172,6 +172,17 @@ inline int64_t irq_set_notification(Cptr handler, Cptr notification) {
     return syscall(abi::Syscall::irq_set_notification, handler, notification).rax;
 }
 inline int64_t irq_ack(Cptr handler) { return syscall(abi::Syscall::irq_ack, handler).rax; }
+// A free MSI vector's handler; value = the message: address (bits 0-31),
+// data (bits 32-63).
+inline ValueResult irq_issue_msi(Cptr irq_control, Cptr dst_cnode, uint64_t dst_index) {
+    Registers r = syscall(abi::Syscall::irq_issue_msi, irq_control, dst_cnode, dst_index);
+    return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
+}
+// value = line count | controller << 16 (1: I/O APIC) | free MSI vectors << 32.
+inline ValueResult irq_control_info(Cptr irq_control) {
+    Registers r = syscall(abi::Syscall::irq_control_info, irq_control);
+    return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
+}
 inline ValueResult frame_physical_address(Cptr frame) {
     Registers r = syscall(abi::Syscall::frame_physical_address, frame);
     return ValueResult{r.rax, r.rax < 0 ? 0 : r.rdx};
