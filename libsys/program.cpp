@@ -9,7 +9,6 @@
 #include "sys/inspect.hpp"
 #include "sys/resources.hpp"
 #include "sys/syscall.hpp"
-#include "sys/trace.hpp"
 
 namespace sys {
 
@@ -201,7 +200,6 @@ int64_t start_program(const ProgramResources& r, const ProgramRequest& p, const 
     regs.rsp = rsp;
     TRY(thread_write_registers(r.thread, regs));
     TRY(thread_set_priority(r.thread, p.priority));
-    trace::name_thread(p.console, r.thread, p.argv[0]);  // for traces only: no error stops a start
     if (p.resume) TRY(thread_resume(r.thread));
     *why = "";
     if (report) {

@@ -6,14 +6,6 @@
 
 namespace sys::trace {
 
-int64_t name_thread(Cptr console, Cptr thread, const char* name) {
-    char bytes[abi::trace::name_bytes] = {};
-    for (uint64_t i = 0; i < sizeof bytes && name[i]; ++i) bytes[i] = name[i];
-    uint64_t words[2];
-    memcpy(words, bytes, sizeof words);
-    return control(console, Op::name, thread, words[0], words[1]).status;
-}
-
 uint64_t format_record(const Record& r, char* out, uint64_t capacity) {
     if (r.kind == uint8_t(abi::trace::Kind::name)) {
         char name[abi::trace::name_bytes + 1] = {};

@@ -354,11 +354,6 @@ void command_trace(int argc, char** argv) {
     if (r.status == abi::error_code(Error::unknown_syscall))
         return say("shell: this kernel was built without tracing (meson configure -Dtrace=true)\n");
     if (r.status < 0) return say("shell: trace %s: %s\n", what, error_text(r.status));
-    if (op == tr::Op::on) {
-        // Threads that started before recording did have no name records.
-        tr::name_thread(ts::console, ts::thread, "shell");
-        ipc::call(root, ipc::Message{ipc::make_tag(sh::trace_names, 0), {}});
-    }
     say("trace: %s (it was %s)\n", op == tr::Op::clear ? "cleared" : what, r.was_on ? "on" : "off");
 }
 

@@ -121,12 +121,12 @@ Error sys_irq_issue(Call&);
 Error sys_irq_set_notification(Call&);
 Error sys_irq_ack(Call&);
 Error sys_frame_physical_address(Call&);
+Error sys_trace_control(Call&);
+Error sys_trace_read(Call&);
 Error sys_thread_set_name(Call&);
 Error sys_debug_thread_info(Call&);
 Error sys_debug_cspace_info(Call&);
 Error sys_debug_endpoint_info(Call&);
-Error sys_trace_control(Call&);
-Error sys_trace_read(Call&);
 // MSI and the routing of interrupts (docs/drivers.md, "Interrupt routing")
 Error sys_irq_issue_msi(Call&);
 Error sys_irq_control_info(Call&);

@@ -11,8 +11,7 @@ namespace syscall {
 
 namespace {
 
-// A number no call has yet.
-Error sys_unassigned(Call&) { return Error::unknown_syscall; }
+Error unassigned(Call&) { return Error::unknown_syscall; }
 
 // Indexed by abi::Syscall; the static_assert keeps the table and the ABI
 // in step.
@@ -37,11 +36,11 @@ constexpr Handler handlers[] = {
     sys_io_port_write,      sys_irq_issue,
     sys_irq_set_notification, sys_irq_ack,
     sys_frame_physical_address,
-    sys_unassigned,  // 39: taken by another branch (frame_map_batch)
+    unassigned,                                     // 39: a call made on another branch
     sys_trace_control,      sys_trace_read,
     sys_thread_set_name,    sys_debug_thread_info,
     sys_debug_cspace_info,  sys_debug_endpoint_info,
-    sys_unassigned,  // 46: a call made on another branch
+    unassigned,                                     // 46: a call made on another branch
     sys_irq_issue_msi,      sys_irq_control_info,
 };
 static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count));

@@ -17,6 +17,7 @@
 #include "sched/scheduler.hpp"
 #include "syscall/call.hpp"
 #include "syscall/user_access.hpp"
+#include "trace/trace.hpp"
 
 namespace syscall {
 
@@ -136,6 +137,7 @@ Error sys_thread_set_name(Call& c) {
     for (size_t i = length; i < sizeof name; ++i)
         if (name[i]) return Error::bad_argument;
     memcpy(object_at<Thread>(thread)->name, name, sizeof name);
+    trace::record_name(object_at<Thread>(thread));
     return Error::none;
 }
 

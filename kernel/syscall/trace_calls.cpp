@@ -14,26 +14,19 @@ namespace {
 using abi::trace::Op;
 }
 
-// (console, op, [thread, name bytes 0-7, name bytes 8-15]) -> rdx = the
-// previous state (1: recording), r10 = the TSC frequency of the timestamps.
+// (console, op) -> rdx = the previous state (1: recording), r10 = the TSC
+// frequency of the timestamps.
 Error sys_trace_control(Call& c) {
     if constexpr (!config::trace) return Error::unknown_syscall;  // built without tracing
     Slot* console;
     TRY(lookup(c, c.arg(0), ObjectType::debug_console, rights::write, console));
     uint64_t op = c.arg(1);
     if (op >= uint64_t(Op::count)) return Error::bad_argument;
-    Thread* named = nullptr;
-    if (op == uint64_t(Op::name)) {
-        Slot* thread;
-        TRY(lookup(c, c.arg(2), ObjectType::thread, 0, thread));
-        named = object_at<Thread>(thread);
-    }
     c.frame.rdx = trace::recording();
     switch (Op(op)) {
     case Op::off: trace::set_recording(false); break;
     case Op::on: trace::set_recording(true); break;
     case Op::clear: trace::clear(); break;
-    case Op::name: trace::record_name(uint32_t(named->id), c.arg(3), c.arg(4)); break;
     case Op::count: break;
     }
     c.frame.r10 = arch::lapic::tsc_hz();

@@ -3,6 +3,8 @@
 #include "arch/x86_64/cpu.hpp"
 #include "common/string.hpp"
 #include "debug/log.hpp"
+#include "mm/physmap.hpp"
+#include "object/thread.hpp"
 #include "syscall/user_access.hpp"
 #include "trace/reader.hpp"
 #include "trace/ring.hpp"
@@ -21,12 +23,49 @@ using abi::trace::Record;
 // it pays no memory for the buffer either.
 constinit Ring<Record, config::trace ? abi::trace::buffer_records : 1> ring;
 
+// Each hook's no-op and the recording code it jumps to when on: the
+// section the linker gathers from every record() (trace.hpp).
+struct Site {
+    uint64_t hook;
+    uint64_t target;
+};
+// Weak: a build without tracing has no such section.
+extern "C" [[gnu::weak]] const Site __start_trace_sites[];
+extern "C" [[gnu::weak]] const Site __stop_trace_sites[];
+
+constexpr uint8_t nop5[5] = {0x0f, 0x1f, 0x44, 0x00, 0x00};  // nopl 0(%rax,%rax,1)
+constexpr uint8_t jmp_rel32 = 0xE9;
+
+// Rewrites every hook. Kernel text is mapped read-only and executable, so
+// the bytes are written through the direct map's writable alias of the
+// same frames. Interrupts are off and there is one CPU: no hook runs
+// half-written. A hook may run again within this very system call (its
+// exit hook), so the CPU is serialized afterwards, as the Intel SDM asks
+// of code modified through another linear address.
+void patch_hooks(bool on) {
+    for (const Site* site = __start_trace_sites; site != __stop_trace_sites; ++site) {
+        auto* code = mm::phys_to_virt<uint8_t>(mm::kernel_virt_to_phys(reinterpret_cast<const void*>(site->hook)));
+        if (!on) {
+            memcpy(code, nop5, sizeof nop5);
+            continue;
+        }
+        // Both ends lie in the kernel image (2 GiB at most): rel32 reaches.
+        auto offset = int32_t(int64_t(site->target - (site->hook + sizeof nop5)));
+        code[0] = jmp_rel32;
+        memcpy(code + 1, &offset, sizeof offset);
+    }
+    arch::cpuid(0);  // serializing
+}
+
 }  // namespace
 
-// Out of line, so a hook on a fast path stays a load and a branch.
-[[gnu::noinline]] void detail::append(Kind kind, uint32_t tid, uint32_t peer, uint32_t object, uint64_t value,
-                                      uint8_t flags) {
-    ring.push(Record{arch::rdtsc(), tid, uint8_t(kind), flags, 0, peer, object, value});
+detail::Pending detail::pending;
+
+// Reached only from record()'s asm call (trace.hpp), with interrupts off.
+[[gnu::noinline, gnu::no_caller_saved_registers, gnu::used]] void detail::append() {
+    const Pending& p = pending;
+    ring.push(Record{arch::rdtsc(), uint32_t(p.tid), uint8_t(p.kind), uint8_t(p.flags), 0, uint32_t(p.peer),
+                     uint32_t(p.object), p.value});
 }
 
 void configure(const lib::CommandLine& cmdline) {
@@ -35,20 +74,26 @@ void configure(const lib::CommandLine& cmdline) {
         klog::warn("cmdline: trace=1 ignored: this kernel was built with -Dtrace=false");
         return;
     }
-    detail::recording = true;
+    set_recording(true);
     klog::info("trace: recording from boot (%zu records)", ring.capacity());
 }
 
-void set_recording(bool on) { detail::recording = on && config::trace; }
+void set_recording(bool on) {
+    on = on && config::trace;
+    if (on == detail::recording) return;
+    patch_hooks(on);
+    detail::recording = on;
+    if (!on) return;
+    for (lib::ListNode* n = object::thread_registry.front(); n; n = n->next) record_name(object::registry_thread(n));
+}
 
 void clear() { ring.clear(); }
 
-void record_name(uint32_t tid, uint64_t bytes_0_7, uint64_t bytes_8_15) {
-    if (!detail::recording) return;
-    Record r{arch::rdtsc(), tid, uint8_t(Kind::name), 0, 0, 0, 0, 0};
-    auto* name = reinterpret_cast<uint8_t*>(&r) + abi::trace::name_offset;
-    memcpy(name, &bytes_0_7, 8);
-    memcpy(name + 8, &bytes_8_15, 8);
+void record_name(const object::Thread* t) {
+    if (!detail::recording || !t->name[0]) return;
+    Record r{arch::rdtsc(), uint32_t(t->id), uint8_t(Kind::name), 0, 0, 0, 0, 0};
+    static_assert(sizeof t->name == abi::trace::name_bytes);
+    memcpy(reinterpret_cast<uint8_t*>(&r) + abi::trace::name_offset, t->name, sizeof t->name);
     ring.push(r);
 }
 

@@ -14,7 +14,6 @@
 #include "sys/pci.hpp"
 #include "sys/program.hpp"
 #include "sys/text.hpp"
-#include "sys/trace.hpp"
 
 namespace root {
 
@@ -99,10 +98,6 @@ Cptr server_faults;
 volatile bool pager_dead, loader_dead;
 constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3, console_badge = 4;
 constexpr uint8_t supervisor_priority = 255;
-// The servers' threads, by badge, to name them in a trace begun later.
-constexpr uint64_t named_servers = 5;
-Cptr server_threads[named_servers];
-constexpr const char* server_names[named_servers] = {"", "pager", "loader", "blk", "console"};
 
 }  // namespace
 
@@ -120,13 +115,7 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge, Cptr fa
     sys::cap_delete(slot::cnode, fault);
     context.slots.free(ipc_copy);
     context.slots.free(fault);
-    if (badge < named_servers) server_threads[badge] = r.thread;  // not the shell (abi/shell.hpp)
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
-}
-
-void name_servers_in_trace() {
-    for (uint64_t badge = 1; badge < named_servers; ++badge)
-        if (server_threads[badge]) sys::trace::name_thread(slot::console, server_threads[badge], server_names[badge]);
 }
 
 namespace {

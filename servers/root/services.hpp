@@ -71,9 +71,6 @@ sys::Cptr console_client(uint64_t& id);
 
 // Spawns a program through the loader at `priority`; prints the reason and
 // returns false if it cannot start.
-// Adds name records for the running servers' threads to the kernel trace.
-void name_servers_in_trace();
-
 bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loader::Task& task);
 
 }  // namespace root

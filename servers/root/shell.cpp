@@ -9,7 +9,6 @@
 #include "sys/console.hpp"
 #include "sys/ipc.hpp"
 #include "sys/text.hpp"
-#include "sys/trace.hpp"
 
 namespace root {
 
@@ -146,10 +145,6 @@ int run_shell() {
         }
         case sh::memory: answer = memory_report(); break;
         case sh::ping: break;
-        case sh::trace_names:
-            sys::trace::name_thread(slot::console, slot::thread, "root");
-            name_servers_in_trace();
-            break;
         case sh::crash_console: {
             // The call ends when the server dies under it (our supervisor
             // has then revoked its endpoint).

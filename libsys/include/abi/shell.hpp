@@ -41,9 +41,5 @@ inline constexpr uint64_t ping = 17;
 // test of its supervision: the shell's next console call fails, and the
 // shell ends). Replies when the server is gone.
 inline constexpr uint64_t crash_console = 18;
-// trace_names() -> the root task adds name records for itself and its
-// servers to the kernel trace (if it records), so that a trace the shell
-// began shows them by name.
-inline constexpr uint64_t trace_names = 19;
 
 }  // namespace abi::shell

@@ -69,7 +69,7 @@ enum class Syscall : uint64_t {
     irq_ack,             // (irq_handler): the driver has served the interrupt; the line is unmasked
     frame_physical_address, // (frame) -> rdx = the frame's physical address (for DMA)
     // Tracing (docs/tracing.md, abi/trace.hpp):
-    trace_control = 40,  // (console, op, [thread, name bytes 0-7, 8-15]) -> rdx = previous state, r10 = TSC Hz
+    trace_control = 40,  // (console, op) -> rdx = previous state, r10 = TSC Hz
     trace_read = 41,     // (console, Record* buffer, max) -> rdx = records copied, r10 = records lost
     // Introspection (records in abi/inspect.hpp); the debug_* calls need the
     // console's read right, and return rdx = records written, rsi = the next

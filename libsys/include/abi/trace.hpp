@@ -22,7 +22,8 @@ enum class Kind : uint8_t {
     fault,         // `tid` raised exception `object` (error code `peer`) at address `value`
     fault_served,  // `peer` (the fault handler) answered the fault of `tid` at address `value`
     interrupt,     // interrupt vector `object` struck while `tid` ran
-    name,          // thread `tid` is called the 16 bytes from `peer` on (NUL-padded)
+    name,          // thread `tid` is called the 16 bytes from `peer` on (NUL-padded): for every
+                   // named thread when recording starts, and at each thread_set_name
     count
 };
 
@@ -57,8 +58,6 @@ enum class Op : uint64_t {
     off = 0,     // stop recording; the records stay
     on = 1,      // start recording
     clear = 2,   // drop every record and the count of lost ones; the state stays
-    name = 3,    // (thread cptr, name bytes 0-7, name bytes 8-15): a name record for
-                 // that thread, if recording is on
     count
 };
 

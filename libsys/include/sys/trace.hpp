@@ -1,6 +1,7 @@
 // The kernel trace buffer from user space (docs/tracing.md): the two
-// calls, naming threads in the trace, and draining the buffer to the
-// console in the text form tools/trace2perfetto.py reads.
+// calls, and draining the buffer to the console in the text form
+// tools/trace2perfetto.py reads. Threads appear in a trace by the names
+// thread_set_name gave them (sys/inspect.hpp).
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,8 @@ struct ControlResult {
     bool was_on;      // recording before the call
     uint64_t tsc_hz;  // the frequency of the records' timestamps
 };
-inline ControlResult control(Cptr console, Op op, Cptr thread = 0, uint64_t name_0_7 = 0, uint64_t name_8_15 = 0) {
-    Registers r = syscall(abi::Syscall::trace_control, console, uint64_t(op), thread, name_0_7, name_8_15);
+inline ControlResult control(Cptr console, Op op) {
+    Registers r = syscall(abi::Syscall::trace_control, console, uint64_t(op));
     return ControlResult{r.rax, r.rax == 0 && r.rdx != 0, r.rax == 0 ? r.r10 : 0};
 }
 
@@ -32,10 +33,6 @@ inline ReadResult read(Cptr console, Record* buffer, uint64_t max) {
     Registers r = syscall(abi::Syscall::trace_read, console, uint64_t(buffer), max);
     return r.rax == 0 ? ReadResult{0, r.rdx, r.r10} : ReadResult{r.rax, 0, 0};
 }
-
-// Adds a name record for the thread (the first 16 bytes of name), if the
-// kernel is recording; the trace's tools show the thread by that name.
-int64_t name_thread(Cptr console, Cptr thread, const char* name);
 
 // The text form of one record, one line, no newline: "t TSC KIND TID PEER
 // OBJECT VALUE FLAGS" (TSC, OBJECT and VALUE in hex, the rest decimal), or
