@@ -104,13 +104,17 @@ def number(pattern, text, group=1):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenario", default="session", choices=["session", "console-dies", "flood"])
+    parser.add_argument("--traced", action="store_true", help="the kernel was built with tracing (-Dtrace=true)")
     qemu_session.add_arguments(parser)
     args = parser.parse_args()
     tap = Tap()
     append = f"run=console-flood bytes={FLOOD} poweroff" if args.scenario == "flood" else "run=shell poweroff"
     session = Session(qemu_session.qemu_command(args, append=append), args.timeout)
     try:
-        {"session": run, "console-dies": run_console_dies, "flood": run_flood}[args.scenario](tap, session)
+        if args.scenario == "session":
+            run(tap, session, args.traced)
+        else:
+            {"console-dies": run_console_dies, "flood": run_flood}[args.scenario](tap, session)
     finally:
         status = session.finish()
     if args.scenario != "console-dies":
@@ -123,7 +127,7 @@ def main():
     return tap.finish()
 
 
-def run(tap, s):
+def run(tap, s, traced):
     ready = s.wait_for(r"^shell: ready", seconds=90) and s.wait_for(r"^" + re.escape(PROMPT), seconds=30)
     tap.check(s.wait_for(r"^console: COM1 at ports 0x3f8-0x3fa and 0x3fd-0x3ff, irq 4", seconds=1) is not None,
               "the console server drives COM1 (but its line and modem control) with interrupt line 4")
@@ -312,6 +316,24 @@ def run(tap, s):
     tap.check(out is not None and "policy clockpro;" in out, "and back to clockpro", out)
 
     # The kernel trace, turned on and off from the shell around a program.
+    if traced:
+        check_trace(tap, s)
+    else:
+        out = s.command(b"trace on\r")
+        tap.check(out is not None and "built without tracing" in out, "trace on says the kernel has no tracing", out)
+
+    out = s.command(b"bench\r", 120)
+    figures = re.findall(r"^bench: (.+?): (\d+) cycles \((\d+) ns\) per operation", out or "", re.MULTILINE)
+    tap.check(len(figures) == 3 and all(int(c) > 0 for _, c, _ in figures),
+              "bench prints the null call, IPC round trip and yield figures in cycles and ns", out)
+
+    start = len(s.log)
+    s.type(b"exit\r")
+    tap.check(s.wait_for(r"^root: the shell ended with status 0", start, 30) is not None,
+              "exit ends the shell and the root task hears it", s.log[start:])
+
+
+def check_trace(tap, s):
     out = s.command(b"trace on\r")
     tap.check(out is not None and "trace: on (it was off)" in out, "trace on starts the kernel's recording", out)
     out = s.command(b"run hello_world\r")
@@ -342,16 +364,6 @@ def run(tap, s):
         tap.check(hello and f"hello_world ({hello[0]})" in tracks and any(t and t.startswith("shell (") for t in tracks),
                   "tools/trace2perfetto.py turns the shell's dump into tracks named hello_world and shell",
                   converted.stderr.decode()[-1000:] + f"\ntracks: {sorted(t for t in tracks if t)}")
-
-    out = s.command(b"bench\r", 120)
-    figures = re.findall(r"^bench: (.+?): (\d+) cycles \((\d+) ns\) per operation", out or "", re.MULTILINE)
-    tap.check(len(figures) == 3 and all(int(c) > 0 for _, c, _ in figures),
-              "bench prints the null call, IPC round trip and yield figures in cycles and ns", out)
-
-    start = len(s.log)
-    s.type(b"exit\r")
-    tap.check(s.wait_for(r"^root: the shell ended with status 0", start, 30) is not None,
-              "exit ends the shell and the root task hears it", s.log[start:])
 
 
 FLOOD = 5000  # bytes: more than the console server's 4096-byte ring
