@@ -6,7 +6,7 @@
 namespace sys::blk {
 
 namespace {
-int64_t status_of(const ipc::Received& r) { return r.result ? r.result : r.label() ? -int64_t(r.label()) : 0; }
+int64_t status_of(const ipc::Received& r) { return r.status(); }
 }  // namespace
 
 Info info(Cptr server) {

@@ -25,7 +25,8 @@ int64_t spawn(Cptr loader, int argc, const char* const* argv, const Options& opt
     ipc::Buffer& b = ipc::buffer();
     b.receive_cnode = abi::task_slot::cnode;
     b.receive_index = receive_slot;
-    ipc::Received r = ipc::call(loader, ipc::pack(abi::loader::spawn, request));
+    if (options.lend) b.caps[0] = options.lend;
+    ipc::Received r = ipc::call(loader, ipc::pack(abi::loader::spawn, request, options.lend ? 1 : 0));
     b.receive_cnode = 0;
     if (r.result != 0) return r.result;
     if (r.label() != 0) {
@@ -39,13 +40,19 @@ int64_t spawn(Cptr loader, int argc, const char* const* argv, const Options& opt
     return 0;
 }
 
+int64_t status(Cptr loader, uint64_t pid, int64_t& status) {
+    ipc::Received r = ipc::call(loader, ipc::Message{ipc::make_tag(abi::loader::status, 8), {pid}});
+    if (int64_t s = r.status(); s < 0) return s;
+    status = int64_t(r.message.words[1]);
+    return r.message.words[0] ? 1 : 0;
+}
+
 int64_t wait(Cptr loader, const Task& task) {
     for (;;) {
-        ipc::Received r =
-            ipc::call(loader, ipc::Message{ipc::make_tag(abi::loader::status, 8), {task.pid}});
-        if (r.result != 0) return r.result;
-        if (r.label() != 0) return -int64_t(r.label());
-        if (r.message.words[0]) return int64_t(r.message.words[1]);
+        int64_t exit_status = 0;
+        int64_t ended = status(loader, task.pid, exit_status);
+        if (ended < 0) return ended;
+        if (ended) return exit_status;
         notification_wait(task.exited);
     }
 }

@@ -31,6 +31,12 @@ bool UntypedPool::add(Cptr untyped, uint8_t size_bits) {
     return true;
 }
 
+uint64_t UntypedPool::free_bytes() const {
+    uint64_t bytes = 0;
+    for (unsigned i = 0; i < count_; ++i) bytes += (1ull << regions_[i].size_bits) - regions_[i].used;
+    return bytes;
+}
+
 Cptr UntypedPool::allocate(ObjectType type, unsigned size_bits, int64_t* result) {
     Cptr slot = slots_.allocate();
     int64_t r = slot ? allocate_into(type, size_bits, slot) : abi::error_code(Error::slot_occupied);

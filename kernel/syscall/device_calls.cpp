@@ -13,11 +13,18 @@ namespace {
 constexpr uint64_t port_count = 65536;
 
 // Ports the kernel drives itself: the PICs and their trigger-mode
-// registers, the PIT, and COM1 (its log). No capability ever names them.
+// registers, the PIT, and COM1's line control and modem control registers
+// (0x3FB-0x3FC). No capability ever names them. The rest of COM1 is shared:
+// the kernel only ever writes its log there by polling, so the root task
+// may issue those ports to the console server, which owns the receive side
+// (docs/drivers.md, "The console server"). Keeping the line and modem
+// control means no driver can slow the baud rate (the divisor needs the
+// line control's DLAB bit) or loop the transmitter back: the kernel's
+// polled writes never wait longer than the line the kernel set up.
 struct PortRange {
     uint64_t first, count;
 };
-constexpr PortRange kernel_ports[] = {{0x20, 2}, {0xA0, 2}, {0x4D0, 2}, {0x40, 4}, {0x3F8, 8}};
+constexpr PortRange kernel_ports[] = {{0x20, 2}, {0xA0, 2}, {0x4D0, 2}, {0x40, 4}, {0x3FB, 2}};
 
 bool overlaps_kernel_ports(uint64_t first, uint64_t count) {
     for (const PortRange& r : kernel_ports)

@@ -55,6 +55,7 @@ struct Task {
     unsigned region_class; // the size of that region (region_bits)
     Cptr cnode, thread, vspace, inbox;
     Cptr exited;           // notification signalled when it ends
+    Cptr lent;             // the spawner's own notification, signalled too (0: none)
     uint64_t bytes;        // memory the task was built from
     bool paged;            // attached to the pager: it cannot run without it
     char name[24];         // its program
@@ -66,6 +67,7 @@ unsigned task_count;
 uint64_t next_pid = 2;  // 1 is the root task
 uint64_t initrd_size;
 Cptr staging[2];
+Cptr lent_slot;  // where a notification lent with spawn lands
 // Task regions free for reuse (already revoked), by size.
 Cptr spare_regions[region_classes][max_tasks];
 unsigned spare_count[region_classes];
@@ -114,6 +116,12 @@ void end(Task& t, int64_t status) {
     t.running = false;
     t.status = status;
     sys::notification_signal(t.exited);
+    if (t.lent) {
+        sys::notification_signal(t.lent);
+        sys::cap_delete(ts::cnode, t.lent);
+        slots.free(t.lent);
+        t.lent = 0;
+    }
 }
 
 // Gives the task to the pager before it first runs: its address space, and
@@ -206,6 +214,14 @@ ipc::Message spawn(uint64_t caller, const ipc::Received& r) {
         return failure(Error::out_of_memory, "the pager refused the task");
     }
     t.bytes = sys::cap_identify(t.memory).data;
+    // A notification of the spawner's, lent with the request (it can then
+    // wait for this task and for other things at once): kept, and
+    // signalled when the task ends.
+    if (ipc::tag_caps(r.message.tag) == 1 && sys::cap_identify(lent_slot).type == ObjectType::notification &&
+        (t.lent = slots.allocate()) && !sys::ok(sys::cap_move(ts::cnode, t.lent, ts::cnode, lent_slot))) {
+        slots.free(t.lent);
+        t.lent = 0;
+    }
     t.running = true;
     t.paged = have_pager;
     {
@@ -329,6 +345,9 @@ int main(int argc, char** argv, char**) {
     }
     staging[0] = slots.allocate();
     staging[1] = slots.allocate();
+    lent_slot = slots.allocate();
+    ipc::buffer().receive_cnode = ts::cnode;
+    ipc::buffer().receive_index = lent_slot;
     have_pager = sys::cap_identify(ts::pager).type == ObjectType::endpoint;
     if (have_pager && sys::cap_identify(abi::loader::fault_notification_slot).type == ObjectType::notification &&
         sys::ok(sys::thread_bind_notification(ts::thread, abi::loader::fault_notification_slot)))
@@ -356,6 +375,8 @@ int main(int argc, char** argv, char**) {
         // (A signal that comes while we serve stays in the notification's
         // word, and the next receive returns it.)
         ipc::Message answer = r.result == 0 ? serve(r) : ipc::Message{};
+        sys::cap_delete(ts::cnode, lent_slot);  // a capability sent along and not kept
+        ipc::buffer().receive_index = lent_slot;
         r = ipc::reply_receive(service, answer);
     }
 }

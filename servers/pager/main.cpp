@@ -1038,6 +1038,38 @@ ipc::Message handle_fault_message(const ipc::Received& r) {
     return ipc::Message{ipc::make_tag(1, 0), {}};
 }
 
+// state(): what an operator's `mem` and `pager` show (abi/pager.hpp).
+ipc::Message report_state() {
+    uint64_t resident = 0, attached = 0;
+    for (size_t f = 0; f < frame_count; ++f) resident += frames[f].used;
+    for (const Client& c : clients) attached += c.used;
+    ipc::Buffer& b = ipc::buffer();
+    b.words[4] = 0;
+    const char* name = pager::policy_name(replacement.policy());
+    memcpy(&b.words[4], name, strlen(name) < 8 ? strlen(name) : 8);
+    uint64_t figures[] = {total_faults, total_evictions, total_write_backs, total_read_backs, attached,
+                          disk ? 1u : 0u, total_kills};
+    memcpy(&b.words[5], figures, sizeof figures);
+    uint64_t store_used = disk ? swap.used() : backing_used - backing_free_count;
+    uint64_t store_capacity = disk ? swap.count() : backing_capacity;
+    return ipc::Message{ipc::make_tag(0, abi::pager::state_words * 8), {frame_count, resident, store_used, store_capacity}};
+}
+
+// set_policy: the new policy starts from the resident pages in frame order,
+// as if each were loaded now; pages come and go under it from here on.
+ipc::Message switch_policy(uint64_t badge, const ipc::Received& r) {
+    if (badge != abi::pager::manager_badge && badge != abi::pager::operator_badge) return refuse(Error::not_permitted);
+    char name[16] = {};
+    ipc::unpack_bytes(r, name, sizeof name - 1);
+    pager::Policy policy;
+    if (!pager::parse_policy(name, policy) || policy == pager::Policy::lru) return refuse(Error::bad_argument);
+    replacement.init(policy, frame_states, frame_count, 12345, &replacement_history);
+    for (size_t f = 0; f < frame_count; ++f)
+        if (frames[f].used) replacement.loaded(f, frames[f].record);
+    sys::print("pager: policy %s from now on\n", pager::policy_name(replacement.policy()));
+    return ipc::Message{};
+}
+
 ipc::Message serve(const ipc::Received& r) {
     uint64_t badge = r.badge;
     flush_reports();
@@ -1123,6 +1155,8 @@ ipc::Message serve(const ipc::Received& r) {
         if (!c) return ipc::Message{ipc::make_tag(0, length), {total_faults, total_evictions, total_write_backs, total_read_backs}};
         return ipc::Message{ipc::make_tag(0, length), {c->faults, c->evictions, c->write_backs, c->read_backs}};
     }
+    case abi::pager::state: return report_state();
+    case abi::pager::set_policy: return switch_policy(badge, r);
     default: return refuse(Error::bad_argument);
     }
 }

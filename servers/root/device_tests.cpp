@@ -29,7 +29,7 @@ void port_ranges_are_checked(Test& t) {
              "past port 65535");
     t.expect(sys::io_ports_issue(slot::io_port_control, 1, ~0ull, slot::cnode, c), Error::bad_argument,
              "a count that wraps");
-    for (uint64_t kernel_port : {0x20ull, 0xA1ull, 0x40ull, 0x3F8ull, 0x4D0ull})
+    for (uint64_t kernel_port : {0x20ull, 0xA1ull, 0x40ull, 0x4D0ull, 0x3FBull, 0x3FCull})
         t.expect(sys::io_ports_issue(slot::io_port_control, kernel_port, 1, slot::cnode, c), Error::not_permitted,
                  "a port the kernel drives");
     t.expect(sys::io_ports_issue(slot::io_port_control, 0x0, 0x100, slot::cnode, c), Error::not_permitted,
@@ -38,6 +38,14 @@ void port_ranges_are_checked(Test& t) {
     t.expect(sys::io_ports_issue(slot::io_port_control, 0x80, 1, slot::cnode, slot::console), Error::slot_occupied,
              "onto a full slot");
     if (sys::cap_identify(c).result >= 0) t.fail("a refused issue left a capability");
+    // COM1 is shared: the kernel only writes its log there, the console
+    // server may own the rest, never the line and modem control.
+    t.expect(sys::io_ports_issue(slot::io_port_control, 0x3F8, 8, slot::cnode, c), Error::not_permitted,
+             "all of COM1");
+    t.expect(sys::io_ports_issue(slot::io_port_control, 0x3F8, 3, slot::cnode, c), Error::none, "COM1's data ports");
+    sys::cap_delete(slot::cnode, c);
+    t.expect(sys::io_ports_issue(slot::io_port_control, 0x3FD, 3, slot::cnode, c), Error::none, "COM1's status ports");
+    sys::cap_delete(slot::cnode, c);
 }
 
 void ports_stay_in_their_range(Test& t) {
@@ -365,7 +373,8 @@ void device_memory_gives_frames_only(Test& t) {
 }  // namespace
 
 const Case device_cases[] = {
-    {"devices: I/O port ranges are checked; the kernel's own ports are never issued", port_ranges_are_checked},
+    {"devices: I/O port ranges are checked; the kernel's own ports are never issued, COM1's others are",
+     port_ranges_are_checked},
     {"devices: port access stays in the capability's range and rights; the PCI host bridge answers",
      ports_stay_in_their_range},
     {"devices: interrupt lines are issued once, bound only to signalable notifications", interrupt_lines_are_issued_once},

@@ -135,6 +135,64 @@ void a_program_with_64_segments_runs(Test& t) {
 
 }  // namespace
 
+// A spawner may lend the loader a notification with spawn (the shell waits
+// so for a program and for input at once): it is signalled, with its
+// badge, when the task ends. Anything else lent is dropped.
+void a_lent_notification_is_signalled_when_the_task_ends(Test& t) {
+    Cptr lender = free_slot();  // a spawner of its own, allowed to lend (grant)
+    if (!mint_server_capability(loader_original(), rights::write | rights::grant, 1ull << 41, slot::cnode, lender))
+        return t.fail("no loader capability with the grant right");
+    Cptr n = allocate(ObjectType::notification), badged = free_slot(), endpoint = allocate(ObjectType::endpoint);
+    sys::cap_mint(slot::cnode, badged, slot::cnode, n, rights::write, 0x20);
+    loader::Options options;
+    options.lend = badged;
+    const char* argv[] = {"exit_code", "5"};
+    loader::Task task;
+    if (loader::spawn(lender, 2, argv, options, free_slot(), task) < 0) return t.fail("exit_code did not start");
+    sys::WordResult w = sys::notification_wait(n);  // the loader's signal, or this test hangs and times out
+    if (w.status != 0 || w.word != 0x20) t.fail("the lent notification carried 0x%lx, expected its badge 0x20", w.word);
+    int64_t status = 0;
+    if (loader::status(lender, task.pid, status) != 1 || status != 5) t.fail("status %ld after the signal", status);
+    options.lend = endpoint;
+    loader::Task other;
+    if (loader::spawn(lender, 2, argv, options, free_slot(), other) < 0) return t.fail("an endpoint lent: refused");
+    if (loader::wait(lender, other) != 5) t.fail("an endpoint lent: the task did not run to its end");
+    if (sys::notification_poll(n).word) t.fail("the endpoint's spawn signalled the notification lent before");
+    for (Cptr c : {lender, badged, n, endpoint}) sys::cap_delete(slot::cnode, c);
+}
+
+// The pager's state (anyone) and its policy switch (its manager or an
+// operator only; the names it can run).
+void the_pager_reports_its_state_and_switches_policy_for_its_manager(Test& t) {
+    namespace pg = abi::pager;
+    Cptr manager = pager();
+    if (!manager) return t.fail("no pager");
+    auto state = [](Cptr pager, uint64_t (&w)[pg::state_words]) {
+        sys::ipc::Received r = sys::ipc::call(pager, sys::ipc::Message{sys::ipc::make_tag(pg::state, 0), {}});
+        sys::ipc::unpack_bytes(r, w, sizeof w);
+        return r.status();
+    };
+    auto set = [](Cptr pager, const char* name) {
+        return sys::ipc::call(pager, sys::ipc::pack_bytes(pg::set_policy, name, strlen(name))).status();
+    };
+    uint64_t w[pg::state_words] = {};
+    t.expect(state(manager, w), Error::none, "state");
+    if (w[0] != pager_frames() || w[1] > w[0] || w[2] > w[3] || memcmp(&w[4], "clockpro", 8) != 0)
+        t.fail("state: budget %lu (ours %lu), %lu resident, store %lu of %lu", w[0], pager_frames(), w[1], w[2], w[3]);
+    Cptr task_like = free_slot();
+    sys::cap_mint(slot::cnode, task_like, slot::cnode, manager, rights::write, 7);
+    t.expect(state(task_like, w), Error::none, "state through a task's badge");
+    t.expect(set(task_like, "fifo"), Error::not_permitted, "a policy from a task");
+    t.expect(set(manager, "lru"), Error::bad_argument, "exact LRU (the pager cannot see every access)");
+    t.expect(set(manager, "clockpro-ish"), Error::bad_argument, "an unknown name");
+    t.expect(set(manager, ""), Error::bad_argument, "no name");
+    t.expect(set(manager, "fifo"), Error::none, "fifo from the manager");
+    state(manager, w);
+    if (memcmp(&w[4], "fifo\0\0\0\0", 8) != 0) t.fail("the policy is not fifo after the switch");
+    t.expect(set(manager, "clockpro"), Error::none, "back to clockpro");
+    sys::cap_delete(slot::cnode, task_like);
+}
+
 const Case loader_cases[] = {
     {"loader: a program gets argv, envp and auxv, and its exit status comes back", a_program_runs_and_reports_its_status},
     {"loader: malformed programs are refused with their reason; the system carries on",
@@ -144,6 +202,10 @@ const Case loader_cases[] = {
     {"loader: a program with 64 loadable segments runs", a_program_with_64_segments_runs},
     {"loader: killed tasks give all their memory back", killed_tasks_give_their_memory_back},
     {"loader: finished tasks give all their memory back", finished_tasks_give_their_memory_back},
+    {"loader: a notification lent with spawn is signalled when the task ends; anything else lent is dropped",
+     a_lent_notification_is_signalled_when_the_task_ends},
+    {"pager: state for anyone; set_policy from its manager only, for the policies it can run",
+     the_pager_reports_its_state_and_switches_policy_for_its_manager},
 };
 const uint64_t loader_case_count = sizeof loader_cases / sizeof *loader_cases;
 

@@ -46,9 +46,11 @@ int main(int, char**, char**) {
     else if (lib::equal(run, "loader-dies")) failures = run_loader_dies();
     else if (lib::equal(run, "blk")) failures = run_blk();
     else if (lib::equal(run, "blk-dies")) failures = run_blk_dies();
+    else if (lib::equal(run, "shell")) failures = run_shell();
+    else if (lib::equal(run, "console-flood")) failures = run_console_flood();
     else if (lib::equal(run, "trace-pingpong") || lib::equal(run, "trace-pager")) failures = run_trace(run);
     else if (!run[0] || lib::equal(run, "default")) failures = run_configuration();
-    else sys::print("root: unknown run=%s (default, tests, attack, bench, pingpong, scale, pager, fuzz, crash, loader-dies, blk, blk-dies, trace-pingpong, trace-pager)\n", run), failures = 1;
+    else sys::print("root: unknown run=%s (default, tests, attack, bench, pingpong, scale, pager, fuzz, crash, loader-dies, blk, blk-dies, shell, console-flood, trace-pingpong, trace-pager)\n", run), failures = 1;
 
     sys::print("root: done%s\n", failures ? " (with failures)" : "");
     if (command_line_has("poweroff")) sys::system_poweroff(abi::root_slot::console, failures == 0);

@@ -70,6 +70,8 @@ int run_loader_dies();    // run=loader-dies: a server's death is reported, its 
 int run_blk();           // run=blk: the block server with two clients (a virtio-blk disk needed)
 int run_blk_dies();      // run=blk-dies: the block server dies under its clients
 int run_fuzz();          // run=fuzz: the system-call fuzzer (docs/fuzzing.md)
+int run_shell();         // run=shell: the console server and the shell (apps/shell)
+int run_console_flood(); // run=console-flood: more input than the console's ring, nobody reading
 int run_trace(const char* run);  // run=trace-pingpong, run=trace-pager: a demo traced (docs/tracing.md)
 
 }  // namespace root

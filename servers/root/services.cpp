@@ -2,6 +2,7 @@
 
 #include "abi/blk.hpp"
 #include "abi/blk_server.hpp"
+#include "abi/console.hpp"
 #include "abi/pager.hpp"
 #include "abi/task.hpp"
 #include "common/cpio.hpp"
@@ -37,20 +38,18 @@ bool fail(const char* why) {
     return false;
 }
 
-// Slots of ours for a server's objects, built from `memory`; its image goes
-// to its CNode from first_task_slot on (the slots before are for what we
-// hand it).
+}  // namespace
+
+// (services.hpp)
 sys::ProgramResources server_resources(Cptr memory, Cptr first_task_slot) {
     auto slot = [] { return context.slots.allocate(); };
     return sys::ProgramResources{memory, slot(), slot(), slot(), slot(), {slot(), slot()},
                                  scratch_address, server_cnode_radix, first_task_slot};
 }
 
-// Builds a server from its file in the initrd with its arguments, not yet
-// running: we hand it its capabilities (and become its fault handler)
-// before it starts.
-bool build_server(const cpio::File& file, int argc, const char* const* argv, sys::ProgramResources& r) {
-    sys::ProgramRequest request{file.data, file.size, argc, argv, 0, nullptr, 0, loader_priority, slot::console, 0};
+bool build_server(const cpio::File& file, int argc, const char* const* argv, sys::ProgramResources& r,
+                  Cptr registry, uint64_t pid) {
+    sys::ProgramRequest request{file.data, file.size, argc, argv, 0, nullptr, pid, loader_priority, slot::console, registry};
     request.resume = false;
     const char* why = "";
     if (int64_t e = sys::start_program(r, request, &why); e < 0) {
@@ -59,6 +58,8 @@ bool build_server(const cpio::File& file, int argc, const char* const* argv, sys
     }
     return true;
 }
+
+namespace {
 
 // Servers read programs from the initrd: map it read-only at the same place
 // as in our own address space. Every mapping needs a frame capability of
@@ -95,16 +96,18 @@ Cptr fault_notification, fault_ring_frame;
 // with which server it is, and a thread of ours that receives on it.
 Cptr server_faults;
 volatile bool pager_dead, loader_dead;
-constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3;
+constexpr uint64_t pager_badge = 1, loader_badge = 2, blk_badge = 3, console_badge = 4;
 constexpr uint8_t supervisor_priority = 255;
 
-// A server built with resume = false gets our fault endpoint (badged) and
-// starts.
-bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
+}  // namespace
+
+// (services.hpp)
+bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge, Cptr faults) {
+    if (!faults) faults = server_faults;
     Cptr ipc_copy = context.slots.allocate(), fault = context.slots.allocate();
     if (!ipc_copy || !fault) return fail("out of slots");
     if (!sys::ok(sys::cap_copy(slot::cnode, ipc_copy, r.cnode, abi::task_slot::ipc_buffer)) ||
-        !sys::ok(sys::cap_mint(slot::cnode, fault, slot::cnode, server_faults, abi::rights::write, badge)) ||
+        !sys::ok(sys::cap_mint(slot::cnode, fault, slot::cnode, faults, abi::rights::write, badge)) ||
         !sys::ok(sys::thread_configure(r.thread, r.cnode, r.vspace, ipc_copy, abi::ipc_buffer_address, fault)))
         return fail("cannot make us its fault handler");
     // The thread holds copies of its own.
@@ -114,6 +117,8 @@ bool supervise_and_start(const sys::ProgramResources& r, uint64_t badge) {
     context.slots.free(fault);
     return sys::ok(sys::thread_resume(r.thread)) || fail("cannot start it");
 }
+
+namespace {
 
 // --- the swap disk ---------------------------------------------------------
 //
@@ -301,6 +306,8 @@ bool build_pager() {
     return map_initrd_into(r.vspace) && supervise_and_start(r, pager_badge);
 }
 
+uint64_t loader_pool;  // bytes of the loader's pool
+
 bool build_loader() {
     cpio::File file;
     if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "loader", file))
@@ -336,6 +343,7 @@ bool build_loader() {
         pool[pool_regions++] = region;
         pool_bytes += 1ull << bits;
     }
+    loader_pool = pool_bytes;
     if (pool_bytes < pool_minimum) {
         sys::print("root: the loader's pool does not fit: only %lu MiB found of the %lu MiB wanted\n",
                    pool_bytes / MiB, want / MiB);
@@ -551,6 +559,83 @@ bool build_blk() {
     return supervise_and_start(r, blk_badge);
 }
 
+// Signals every notification capability in a dead server's CNode (we
+// built it and hold a capability to it): each client that lent one and
+// waits on it wakes, calls, and learns that the server is gone. Returns
+// how many.
+unsigned signal_notifications_in(Cptr cnode) {
+    unsigned signalled = 0;
+    Cptr staging = context.slots.allocate();
+    for (uint64_t i = 1; staging && i < (1ull << server_cnode_radix); ++i) {
+        if (!sys::ok(sys::cap_copy(slot::cnode, staging, cnode, i))) continue;
+        if (sys::cap_identify(staging).type == ObjectType::notification && sys::ok(sys::notification_signal(staging)))
+            ++signalled;
+        sys::cap_delete(slot::cnode, staging);
+    }
+    context.slots.free(staging);
+    return signalled;
+}
+
+// --- the console server: COM1's receive side in user space -------------------
+
+constexpr unsigned console_memory_bits = 20;  // its image (~30 pages), CNode (256 KiB), page tables and stack
+Cptr console_endpoint;    // the original: revoked when the server dies
+Cptr console_capability;  // ours, badged abi::console::root_badge
+Cptr console_cnode;
+uint64_t console_next_client = 1;
+bool console_tried;
+volatile bool console_dead;
+
+bool build_console() {
+    namespace con = abi::console;
+    cpio::File file;
+    if (!cpio::find(reinterpret_cast<const void*>(abi::initrd_address), context.info->initrd_size, "console", file))
+        return fail("no console in the initrd");
+    Cptr memory = context.memory.allocate(ObjectType::untyped, console_memory_bits);
+    Cptr endpoint = context.memory.allocate(ObjectType::endpoint);
+    Cptr notification = context.memory.allocate(ObjectType::notification);
+    sys::ProgramResources r = server_resources(memory, con::first_image_slot);
+    if (!memory || !endpoint || !notification || !r.staging[1] ||
+        !sys::prepare_scratch_page(context.memory, scratch_address))
+        return fail("out of memory for the console server");
+    const char* argv[] = {"console"};
+    if (!build_server(file, 1, argv, r)) return false;
+    // Exactly what it needs: its endpoint, COM1's ports but the line and
+    // modem control, line 4's handler and a notification for it.
+    int64_t e = 0;
+    if (!sys::ok(sys::cap_copy(r.cnode, con::service_slot, slot::cnode, endpoint)) ||
+        !sys::ok(e = sys::io_ports_issue(slot::io_port_control, con::com1_base, con::com1_ports, r.cnode,
+                                         con::ports_slot)) ||
+        !sys::ok(e = sys::io_ports_issue(slot::io_port_control, con::com1_status, con::com1_status_ports, r.cnode,
+                                         con::status_ports_slot)) ||
+        !sys::ok(e = sys::irq_issue(slot::irq_control, con::com1_line, r.cnode, con::irq_slot)) ||
+        !sys::ok(sys::cap_move(r.cnode, con::irq_notification_slot, slot::cnode, notification))) {
+        if (e < 0) sys::print("root: the console server's device capabilities: %s\n", sys::describe(sys::error_of(e)));
+        return fail("cannot hand the console server its capabilities");
+    }
+    context.slots.free(notification);
+    console_endpoint = endpoint;
+    console_cnode = r.cnode;
+    console_capability = context.slots.allocate();
+    if (!sys::ok(sys::cap_mint(slot::cnode, console_capability, slot::cnode, endpoint, abi::rights::write,
+                               con::root_badge)))
+        return fail("cannot make our capability to the console server");
+    return supervise_and_start(r, console_badge);
+}
+
+// The console server died: its endpoint goes (calls fail from now on), its
+// line is freed, and every notification a client lent it is signalled, so
+// a reader waiting for input wakes and gets the error. The kernel's own
+// log goes on as before.
+void console_died() {
+    console_dead = true;
+    sys::cap_revoke(slot::cnode, console_endpoint);
+    sys::cap_delete(slot::cnode, console_endpoint);
+    sys::cap_delete(console_cnode, abi::console::irq_slot);
+    unsigned signalled = signal_notifications_in(console_cnode);
+    sys::print("root: the console server's endpoint is revoked; %u notifications signalled\n", signalled);
+}
+
 // --- the servers' supervisor: a thread of ours -------------------------------
 
 // The pager died: its endpoint goes, so every thread blocked on it wakes
@@ -588,15 +673,7 @@ void blk_died() {
     sys::cap_revoke(slot::cnode, blk_endpoint);
     sys::cap_delete(slot::cnode, blk_endpoint);
     sys::cap_delete(blk_cnode, abi::blk::server::irq_slot);  // the line is free for another driver
-    unsigned signalled = 0;
-    Cptr staging = context.slots.allocate();
-    for (uint64_t i = 1; staging && i < (1ull << server_cnode_radix); ++i) {
-        if (!sys::ok(sys::cap_copy(slot::cnode, staging, blk_cnode, i))) continue;
-        if (sys::cap_identify(staging).type == ObjectType::notification && sys::ok(sys::notification_signal(staging)))
-            ++signalled;
-        sys::cap_delete(slot::cnode, staging);
-    }
-    context.slots.free(staging);
+    unsigned signalled = signal_notifications_in(blk_cnode);
     sys::print("root: the block server's endpoint is revoked and the device reset; %u notifications signalled\n",
                signalled);
 }
@@ -608,6 +685,7 @@ void supervise(uint64_t) {
         const char* who = r.badge == pager_badge    ? "pager"
                           : r.badge == loader_badge ? "loader"
                           : r.badge == blk_badge    ? "block server"
+                          : r.badge == console_badge ? "console server"
                                                     : "server";
         uint64_t vector = r.message.words[3];
         sys::print("root: %s died: %s (vector %lu) at 0x%lx, rip 0x%lx\n", who, sys::loader::exception_name(vector),
@@ -618,6 +696,7 @@ void supervise(uint64_t) {
         if (r.badge == pager_badge && !pager_dead) pager_died();
         else if (r.badge == loader_badge && !loader_dead) loader_died();
         else if (r.badge == blk_badge && !blk_dead) blk_died();
+        else if (r.badge == console_badge && !console_dead) console_died();
     }
 }
 
@@ -641,6 +720,27 @@ bool start_blk() {
 }
 
 Cptr blk() { return blk_dead ? 0 : blk_capability; }
+
+bool start_console() {
+    if (!console_tried) {
+        console_tried = true;
+        if (!server_faults && !start_supervisor()) return false;
+        if (!build_console()) console_capability = 0;
+    }
+    return console_capability && !console_dead;
+}
+
+Cptr console_server() { return console_dead ? 0 : console_capability; }
+
+Cptr console_client(uint64_t& id) {
+    if (!start_console() || console_next_client > abi::console::max_clients) return 0;
+    Cptr c = context.slots.allocate();
+    if (!c || !sys::ok(sys::cap_mint(slot::cnode, c, slot::cnode, console_endpoint,
+                                     abi::rights::write | abi::rights::grant, console_next_client)))
+        return 0;
+    id = console_next_client++;
+    return c;
+}
 
 bool blk_has_died() { return blk_dead; }
 
@@ -666,9 +766,19 @@ Cptr start_loader() {
 
 Cptr pager() { return pager_dead ? 0 : pager_endpoint; }
 
+bool mint_server_capability(Cptr original, uint8_t rights, uint64_t badge, Cptr cnode, Cptr index) {
+    return original && sys::ok(sys::cap_mint(cnode, index, slot::cnode, original, rights, badge));
+}
+
+Cptr loader_original() { return loader_dead ? 0 : loader_endpoint; }
+
 bool pager_has_died() { return pager_dead; }
 
 uint64_t pager_frames() { return pager_endpoint ? pager_plan.frames : 0; }
+
+uint64_t pager_memory() { return pager_bytes; }
+
+uint64_t loader_memory() { return loader_capability ? loader_pool : 0; }
 
 bool run_program(int argc, const char* const* argv, uint8_t priority, sys::loader::Task& task) {
     Cptr loader = start_loader();

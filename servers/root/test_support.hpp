@@ -84,6 +84,8 @@ extern const Case inspect_cases[];
 extern const uint64_t inspect_case_count;
 extern const Case fastpath_cases[];
 extern const uint64_t fastpath_case_count;
+extern const Case console_cases[];
+extern const uint64_t console_case_count;
 extern const Case trace_cases[];
 extern const uint64_t trace_case_count;
 

@@ -18,7 +18,7 @@ int run_kernel_tests() {
         {kernel_cases, kernel_case_count}, {ipc_cases, ipc_case_count}, {loader_cases, loader_case_count},
         {paging_cases, paging_case_count}, {device_cases, device_case_count}, {inspect_cases, inspect_case_count},
         {fastpath_cases, fastpath_case_count},
-        {trace_cases, trace_case_count}};
+        {trace_cases, trace_case_count}, {console_cases, console_case_count}};
     uint64_t total = 0;
     for (const Suite& s : suites) total += s.count;
     sys::print("TAP version 13\n1..%lu\n", total);

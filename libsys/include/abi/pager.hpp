@@ -160,4 +160,20 @@ struct RegionRequest {
 // Where grow_heap places a task's heap.
 inline constexpr uint64_t heap_base = 0x0000010000000000ull;
 
+// For an operator (the shell, abi/shell.hpp): its capability carries
+// operator_badge, far above any task id, so it is never taken for a task.
+inline constexpr uint64_t operator_badge = 1ull << 40;
+// state() from anyone -> w0 the frame budget, w1 resident pages (frames in
+// use), w2 backing-store pages in use, w3 the store's capacity in pages;
+// in the IPC buffer w4 the policy (its name's first 8 bytes, NUL-padded),
+// w5 faults, w6 evictions, w7 write-backs, w8 read-backs (all tasks), w9
+// tasks attached, w10 1 when the store is the swap disk, w11 tasks killed.
+inline constexpr uint64_t state = 8;
+inline constexpr uint64_t state_words = 12;
+// set_policy(payload = a policy's name: clockpro, clock, fifo, random)
+// from the manager or an operator: replacement goes on under that policy,
+// which starts with the resident pages as if loaded now (it has no history
+// of them). bad_argument for an unknown name.
+inline constexpr uint64_t set_policy = 9;
+
 }  // namespace abi::pager

@@ -42,6 +42,9 @@ namespace loader {
 inline constexpr unsigned cnode_radix = 14;
 // spawn(SpawnRequest) -> w0 = the new task's id, w1 = bytes of memory it
 // was built from; one capability: a notification signalled when it ends.
+// The request may carry one capability, a notification of the spawner's
+// (the spawner's capability to the loader needs the grant right): the
+// loader signals it too when the task ends.
 inline constexpr uint64_t spawn = 3;
 // status(w0 = pid) -> w0 = 1 if it has ended, w1 = its exit status.
 inline constexpr uint64_t status = 4;

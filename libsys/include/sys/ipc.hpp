@@ -39,6 +39,10 @@ struct Received {
     bool is_notification() const { return message.tag & abi::ipc::flag_notification; }
     uint64_t label() const { return tag_label(message.tag); }
     uint64_t length() const { return tag_length(message.tag); }
+    // A server's answer as one status: the IPC error, else the negated
+    // error code of a reply labelled with one (servers answer label 0 on
+    // success, an abi::Error code otherwise), else 0.
+    int64_t status() const { return result ? result : label() ? -int64_t(label()) : 0; }
 };
 
 // A message of `length` bytes: the first 32 go in the registers, the rest

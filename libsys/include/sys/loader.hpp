@@ -23,6 +23,7 @@ struct Options {
     uint8_t priority = 100;
     int envc = 0;
     const char* const* envp = nullptr;  // added to its environment (PID= is always there)
+    Cptr lend = 0;  // a notification of ours the loader signals too when the task ends (0: none)
 };
 
 // Starts argv[0] from the initrd with argv. The exit notification lands in
@@ -30,6 +31,10 @@ struct Options {
 // copies the loader's reason into reason.
 int64_t spawn(Cptr loader, int argc, const char* const* argv, const Options& options, Cptr receive_slot, Task& task,
               char* reason = nullptr, size_t reason_size = 0);
+
+// Asks whether the task has ended: 1 (its exit status in status), 0 (it
+// runs), or the loader's error.
+int64_t status(Cptr loader, uint64_t pid, int64_t& status);
 
 // Waits until the task ends; returns its exit status (killed: -9; killed by
 // a fault: abi::loader::killed_by_fault_status(vector); see describe_status).

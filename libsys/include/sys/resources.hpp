@@ -46,6 +46,9 @@ public:
     int64_t map_frame(Cptr frame, Cptr vspace, uint64_t address, uint8_t rights);
     // A new frame mapped at address; 0 on failure.
     Cptr map_new_frame(Cptr vspace, uint64_t address, uint8_t rights);
+    // Bytes above the regions' watermarks: what may still be retyped
+    // (alignment may waste some of it).
+    uint64_t free_bytes() const;
 
 private:
     struct Region {
