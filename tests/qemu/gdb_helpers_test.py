@@ -95,6 +95,8 @@ def main():
         "print/x $cs",
         "bt",
         "list",
+        "echo ==== total_faults\\n",
+        "print '(anonymous namespace)::total_faults'",
         *run("mk-pager"),
         *run("mk-tasks", label="mk-tasks 2"),
         "delete",
@@ -208,11 +210,19 @@ def main():
     pager_out = section(out, "mk-pager")
     summary = re.search(r"^(\d+) resident pages \((.*)\); (\d+) disagree with the page tables$", pager_out, re.MULTILINE)
     totals = re.search(r"faults (\d+), evictions (\d+)", pager_out)
-    tap.check(totals and int(totals.group(1)) == SKIP_FAULTS,
-              f"mk-pager reads the pager's own count of faults served so far ({SKIP_FAULTS})",
-              totals and totals.group(0))
-    tap.check(summary and int(summary.group(1)) == SKIP_FAULTS - int(totals.group(2)) if summary and totals else False,
-              "every fault served made one resident page (no evictions yet)", summary and summary.group(0))
+    # GDB's own read of the counter, stopped in the pager's address space
+    # with its symbols. Not every call of handle_fault counts a fault (one
+    # for a page another thread's fault already brought in does not), so
+    # the count is at most the calls so far.
+    printed = re.search(r"^\$\d+ = (\d+)$", section(out, "total_faults"), re.MULTILINE)
+    tap.check(totals and printed and int(totals.group(1)) == int(printed.group(1))
+              and 0 < int(totals.group(1)) <= SKIP_FAULTS,
+              f"mk-pager reads the pager's own count of faults served so far (GDB prints it too; at most {SKIP_FAULTS})",
+              f"{totals and totals.group(0)}; printed {printed and printed.group(1)}")
+    # Fault-around may map pages ahead, so a fault leaves at least one page.
+    tap.check(summary and int(summary.group(1)) >= int(totals.group(1)) - int(totals.group(2)) if summary and totals else False,
+              "every fault served left a resident page (no evictions yet; fault-around may add more)",
+              summary and summary.group(0))
     tap.check(summary and int(summary.group(3)) == 0,
               "each resident page is mapped in its task's page tables, to the frame the pager holds",
               summary and summary.group(0))
