@@ -19,6 +19,7 @@ uint32_t generation[max_pages];  // 0: never written
 uint64_t base, pages, errors, touches;
 uint64_t progress_every = ~0ull;  // touches between progress lines (large runs only)
 uint64_t state = 0x9E3779B97F4A7C15ull;
+uint64_t tsc_hz;  // the TSC's rate (the root task's last argument), 0 when not given
 
 uint64_t next_random() {
     state ^= state << 13;
@@ -108,9 +109,10 @@ void report(const char* phase, uint64_t phase_touches) {
                s.write_backs - last.write_backs, s.read_backs - last.read_backs, errors);
     if (s.on_disk)
         sys::print("pager_stress: phase %s: disk: %lu pages written in %lu requests, %lu pages read in %lu requests "
-                   "(%lu read ahead)\n",
+                   "(%lu read ahead), %lu us in them\n",
                    phase, s.write_backs - last.write_backs, s.write_requests - last.write_requests,
-                   s.read_backs - last.read_backs, s.read_requests - last.read_requests, s.read_ahead - last.read_ahead);
+                   s.read_backs - last.read_backs, s.read_requests - last.read_requests, s.read_ahead - last.read_ahead,
+                   tsc_hz >= 1000000 ? (s.disk_cycles - last.disk_cycles) / (tsc_hz / 1000000) : 0);
     sys::print("pager_stress: phase %s: fault-around: %lu pages mapped ahead, %lu found used, %lu unused\n", phase,
                s.ahead_mapped - last.ahead_mapped, s.ahead_used - last.ahead_used, s.ahead_unused - last.ahead_unused);
     last = s;
@@ -188,8 +190,6 @@ int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
 // I/O time lands there), faults, disk traffic, pages/s and MB/s.
 namespace swap_bench {
 
-uint64_t tsc_hz;
-
 uint64_t nanoseconds(uint64_t cycles) {
     return cycles / tsc_hz * 1000000000ull + cycles % tsc_hz * 1000000000ull / tsc_hz;
 }
@@ -226,9 +226,8 @@ void phase(const char* name, uint64_t count, bool at_random, Touch how) {
 
 }  // namespace swap_bench
 
-int swap(uint64_t tsc_hz) {
-    if (tsc_hz == 0) return 2;
-    swap_bench::tsc_hz = tsc_hz;
+int swap() {
+    if (tsc_hz < 1000000) return 2;
     using swap_bench::Touch;
     swap_bench::phase("fill (first touches, writing)", pages, false, Touch::fill);
     swap_bench::phase("sequential read-back", pages, false, Touch::read);
@@ -272,6 +271,7 @@ int main(int argc, char** argv, char**) {
     // "quick" (run=pager stress=quick): the same phases with fewer random
     // and hot-set touches, for boot tests over large working sets.
     bool quick = argc > 3 && argv[3][0] == 'q';
+    tsc_hz = argc > 4 ? sys::parse_number(argv[4]) : 0;
     if (pages == 0 || pages > max_pages) {
         sys::print("pager_stress: pages=%s refused: 1 to %lu pages\n", argc > 1 ? argv[1] : "", max_pages);
         return 2;
@@ -285,7 +285,7 @@ int main(int argc, char** argv, char**) {
     base = r.message.words[0];
     sys::print("pager_stress: %lu pages (%lu KiB) at 0x%lx, %lu times a budget of %lu frames\n", pages, pages * 4,
                base, budget ? pages / budget : 0, budget);
-    if (argc > 4 && argv[3][0] == 's') return swap(sys::parse_number(argv[4]));
+    if (argc > 4 && argv[3][0] == 's') return swap();
     last = statistics();
     if (pages >= 8192) progress_every = pages < 65536 ? pages : 65536;
     sequential(true);
