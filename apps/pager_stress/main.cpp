@@ -19,7 +19,7 @@ uint32_t generation[max_pages];  // 0: never written
 uint64_t base, pages, errors, touches;
 uint64_t progress_every = ~0ull;  // touches between progress lines (large runs only)
 uint64_t state = 0x9E3779B97F4A7C15ull;
-uint64_t tsc_hz;  // the TSC's rate (the root task's last argument), 0 when not given
+uint64_t tsc_hz;  // the TSC's rate (the last argument in every mode), 0 when not given
 
 uint64_t next_random() {
     state ^= state << 13;
@@ -140,7 +140,7 @@ void progress() {
 //               (abi::pager::heap_sequential): every fault maps a whole
 //               cluster from the first on.
 // Prints the cost per page touched and the faults it took.
-int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
+int bench(const char* pattern, uint64_t count) {
     constexpr uint64_t max_bench_pages = 1024;
     bool hinted = pattern[0] == 'h';
     uint64_t stride = pattern[0] == 's' && pattern[1] == 't' ? 4 : 1;
@@ -265,13 +265,13 @@ void sequential_region() {
 }
 
 int main(int argc, char** argv, char**) {
-    if (argc > 4 && argv[1][0] == 'b') return bench(argv[2], sys::parse_number(argv[3]), sys::parse_number(argv[4]));
+    tsc_hz = argc > 4 ? sys::parse_number(argv[4]) : 0;
+    if (argc > 4 && argv[1][0] == 'b') return bench(argv[2], sys::parse_number(argv[3]));
     pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
     uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
     // "quick" (run=pager stress=quick): the same phases with fewer random
     // and hot-set touches, for boot tests over large working sets.
     bool quick = argc > 3 && argv[3][0] == 'q';
-    tsc_hz = argc > 4 ? sys::parse_number(argv[4]) : 0;
     if (pages == 0 || pages > max_pages) {
         sys::print("pager_stress: pages=%s refused: 1 to %lu pages\n", argc > 1 ? argv[1] : "", max_pages);
         return 2;
