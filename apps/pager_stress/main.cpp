@@ -19,6 +19,7 @@ uint32_t generation[max_pages];  // 0: never written
 uint64_t base, pages, errors, touches;
 uint64_t progress_every = ~0ull;  // touches between progress lines (large runs only)
 uint64_t state = 0x9E3779B97F4A7C15ull;
+uint64_t tsc_hz;  // the TSC's rate (the last argument in every mode), 0 when not given
 
 uint64_t next_random() {
     state ^= state << 13;
@@ -81,6 +82,7 @@ struct Statistics {
     uint64_t write_requests, read_requests, read_ahead;  // the pager's, for the swap disk
     uint64_t ahead_mapped, ahead_used, ahead_unused;     // the pager's fault-around
     bool on_disk;
+    uint64_t disk_cycles;  // the pager's TSC cycles inside disk requests
     uint64_t disk_writes() const { return on_disk ? write_backs : 0; }
     uint64_t disk_reads() const { return on_disk ? read_backs : 0; }
 };
@@ -94,7 +96,8 @@ Statistics statistics(bool quiet = false) {
     bool full = r.length() >= abi::pager::statistics_words * 8;
     return Statistics{r.message.words[0], r.message.words[1], r.message.words[2], r.message.words[3],
                       full ? more[4] : 0, full ? more[5] : 0, full ? more[6] : 0,
-                      full ? more[8] : 0, full ? more[9] : 0, full ? more[10] : 0, full && more[7]};
+                      full ? more[8] : 0, full ? more[9] : 0, full ? more[10] : 0, full && more[7],
+                      full ? more[11] : 0};
 }
 
 // Prints the phase's own figures (the change since the last report).
@@ -106,9 +109,10 @@ void report(const char* phase, uint64_t phase_touches) {
                s.write_backs - last.write_backs, s.read_backs - last.read_backs, errors);
     if (s.on_disk)
         sys::print("pager_stress: phase %s: disk: %lu pages written in %lu requests, %lu pages read in %lu requests "
-                   "(%lu read ahead)\n",
+                   "(%lu read ahead), %lu us in them\n",
                    phase, s.write_backs - last.write_backs, s.write_requests - last.write_requests,
-                   s.read_backs - last.read_backs, s.read_requests - last.read_requests, s.read_ahead - last.read_ahead);
+                   s.read_backs - last.read_backs, s.read_requests - last.read_requests, s.read_ahead - last.read_ahead,
+                   tsc_hz >= 1000000 ? (s.disk_cycles - last.disk_cycles) / (tsc_hz / 1000000) : 0);
     sys::print("pager_stress: phase %s: fault-around: %lu pages mapped ahead, %lu found used, %lu unused\n", phase,
                s.ahead_mapped - last.ahead_mapped, s.ahead_used - last.ahead_used, s.ahead_unused - last.ahead_unused);
     last = s;
@@ -136,7 +140,7 @@ void progress() {
 //               (abi::pager::heap_sequential): every fault maps a whole
 //               cluster from the first on.
 // Prints the cost per page touched and the faults it took.
-int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
+int bench(const char* pattern, uint64_t count) {
     constexpr uint64_t max_bench_pages = 1024;
     bool hinted = pattern[0] == 'h';
     uint64_t stride = pattern[0] == 's' && pattern[1] == 't' ? 4 : 1;
@@ -167,6 +171,74 @@ int bench(const char* pattern, uint64_t count, uint64_t tsc_hz) {
     return 0;
 }
 
+// pager_stress PAGES BUDGET swap TSC_HZ (run=pager stress=swap): what a page
+// costs when it goes to the swap disk and comes back. PAGES should be many
+// times the budget, so that nearly every touch below faults and every
+// eviction goes to the disk. One word per page is written or read, so the
+// figures are the paging path's, not this program's; each page's word is
+// checked when it comes back (no table of what was written: it would be
+// paged too). Phases, each timed with the TSC:
+//   fill:       first touches, writing: zeroed pages, the dirty ones
+//               evicted in clusters (pager_cluster) and written;
+//   sequential: every page read back in order (pager_readahead pages a
+//               read); the pages evicted meanwhile are clean, so dropped;
+//   random:     PAGES / 4 reads at random pages (read-ahead does not start);
+//   rewrite:    every page read back in order and written: against
+//               `sequential`, the write-back of the dirty victims.
+// Per phase: time per page in all and the part inside the pager's disk
+// requests (block server, device and idle time: under -icount the host's
+// I/O time lands there), faults, disk traffic, pages/s and MB/s.
+namespace swap_bench {
+
+uint64_t nanoseconds(uint64_t cycles) {
+    return cycles / tsc_hz * 1000000000ull + cycles % tsc_hz * 1000000000ull / tsc_hz;
+}
+
+void report(const char* phase, uint64_t count, uint64_t cycles, const Statistics& a, const Statistics& b) {
+    uint64_t ns = nanoseconds(cycles), disk_ns = nanoseconds(b.disk_cycles - a.disk_cycles);
+    if (ns == 0) ns = 1;
+    uint64_t per100 = ns * 100 / count, disk100 = disk_ns * 100 / count, rest100 = per100 - disk100;
+    uint64_t written = b.write_backs - a.write_backs, read = b.read_backs - a.read_backs;
+    uint64_t mb10 = (written + read) * page * 10000 / ns;  // MB (10^6 bytes) per second, one decimal
+    sys::print("bench: swap %s: %lu.%02lu ns per page (in disk requests %lu.%02lu, outside %lu.%02lu), %lu pages, "
+               "%lu faults, %lu pages written in %lu requests, %lu read in %lu requests; %lu pages/s, %lu.%lu MB/s "
+               "to and from the disk\n",
+               phase, per100 / 100, per100 % 100, disk100 / 100, disk100 % 100, rest100 / 100, rest100 % 100, count,
+               b.faults - a.faults, written, b.write_requests - a.write_requests, read,
+               b.read_requests - a.read_requests, count * uint64_t(1000000000) / ns, mb10 / 10, mb10 % 10);
+}
+
+enum class Touch { fill, read, rewrite };
+
+// Touches `count` pages, in order or at random, and reports the phase.
+void phase(const char* name, uint64_t count, bool at_random, Touch how) {
+    Statistics a = statistics(true);
+    uint64_t start = sys::rdtsc();
+    for (uint64_t i = 0; i < count; ++i) {
+        uint64_t index = at_random ? next_random() % pages : i;
+        auto* word = reinterpret_cast<volatile uint64_t*>(base + index * page);
+        if (how != Touch::fill && *word != expected_word(index, 0, 1)) ++errors;
+        if (how != Touch::read) *word = expected_word(index, 0, how == Touch::fill ? 1 : 2);
+    }
+    uint64_t cycles = sys::rdtsc() - start;
+    report(name, count, cycles, a, statistics(true));
+}
+
+}  // namespace swap_bench
+
+int swap() {
+    if (tsc_hz < 1000000) return 2;
+    using swap_bench::Touch;
+    swap_bench::phase("fill (first touches, writing)", pages, false, Touch::fill);
+    swap_bench::phase("sequential read-back", pages, false, Touch::read);
+    swap_bench::phase("random read-back", pages / 4, true, Touch::read);
+    swap_bench::phase("sequential rewrite", pages, false, Touch::rewrite);
+    Statistics s = statistics(true);
+    sys::print("pager_stress: swap benchmark: %lu pages, %lu faults, %lu disk writes, %lu disk reads, %lu errors\n",
+               pages, s.faults, s.disk_writes(), s.disk_reads(), errors);
+    return errors ? 1 : 0;
+}
+
 // A heap that asks for fault-around (abi::pager::heap_sequential), touched
 // at every fourth page: each fault maps a whole cluster, so far fewer
 // faults than touches; every page written is read back. Also checks that
@@ -193,7 +265,8 @@ void sequential_region() {
 }
 
 int main(int argc, char** argv, char**) {
-    if (argc > 4 && argv[1][0] == 'b') return bench(argv[2], sys::parse_number(argv[3]), sys::parse_number(argv[4]));
+    tsc_hz = argc > 4 ? sys::parse_number(argv[4]) : 0;
+    if (argc > 4 && argv[1][0] == 'b') return bench(argv[2], sys::parse_number(argv[3]));
     pages = argc > 1 ? sys::parse_number(argv[1]) : 1024;
     uint64_t budget = argc > 2 ? sys::parse_number(argv[2]) : 256;
     // "quick" (run=pager stress=quick): the same phases with fewer random
@@ -212,6 +285,7 @@ int main(int argc, char** argv, char**) {
     base = r.message.words[0];
     sys::print("pager_stress: %lu pages (%lu KiB) at 0x%lx, %lu times a budget of %lu frames\n", pages, pages * 4,
                base, budget ? pages / budget : 0, budget);
+    if (argc > 4 && argv[3][0] == 's') return swap();
     last = statistics();
     if (pages >= 8192) progress_every = pages < 65536 ? pages : 65536;
     sequential(true);

@@ -72,7 +72,7 @@ int run_configuration() {
     return failures;
 }
 
-// run=pager [pages=N] [beside=0] [stress=quick]: pager_stress over N pages
+// run=pager [pages=N] [beside=0] [stress=quick|swap]: pager_stress over N pages
 // (default 4 x the budget), with two hello_world tasks running beside it at
 // the same priority unless beside=0.
 int run_pager_stress() {
@@ -117,11 +117,13 @@ int run_pager_stress() {
         }
         sys::print("root: the block server will die at its request %lu from now\n", n);
     }
-    // stress=quick: fewer random and hot-set touches (pager_stress's quick mode).
-    char mode[8] = "full";
+    // stress=quick: fewer random and hot-set touches (pager_stress's quick
+    // mode); stress=swap: the swap benchmark, which needs the TSC's rate.
+    char mode[8] = "full", tsc[24];
     command_line_value("stress", mode, sizeof mode);
-    const char* argv[] = {"pager_stress", pages, frames, mode};
-    if (!run_program(4, argv, program_priority, stress)) return 1;
+    lib::format_to(tsc, sizeof tsc, "%lu", context.info->tsc_hz);
+    const char* argv[] = {"pager_stress", pages, frames, mode, tsc};
+    if (!run_program(5, argv, program_priority, stress)) return 1;
     char beside_value[4] = "2";
     command_line_value("beside", beside_value, sizeof beside_value);
     unsigned beside_count = beside_value[0] == '0' ? 0 : 2;

@@ -44,8 +44,11 @@ inline constexpr uint64_t heap_sequential = 1;
 // read from the disk), 0 when it is RAM; fault-around (docs/paging.md):
 // w8 pages mapped ahead of faults (clusters and the disk's read-ahead),
 // w9 of those found used at the task's next fault, w10 found unused. Also printed on the console.
+// w11: TSC cycles the pager spent in disk requests (from its submit to the
+// completion it waited for: the block server, the device and any idle time
+// between), so a benchmark can split a swap fault's time (docs/benchmarks.md).
 inline constexpr uint64_t statistics = 4;
-inline constexpr uint64_t statistics_words = 11;
+inline constexpr uint64_t statistics_words = 12;
 
 // add_region(RegionRequest) from the manager: memory of a task that the
 // pager fills on first touch, from a file in the initrd (the part of
