@@ -201,8 +201,8 @@ TEST(ClockPro, WithoutHistoryItRunsAsClock) {
     EXPECT_EQ(r.policy(), Policy::clockpro);
 }
 
-// Fills 100 frames with keys 0..99: the first 99 (m - m_c, m_c = 1% = 1)
-// are hot, the last cold.
+// Fills 100 frames with keys 0..99: the first 95 (m - m_c, m_c = 5% = 5)
+// are hot, the last five cold.
 struct ProFixture {
     static constexpr size_t frames = 100;
     ProFixture() : storage(frames), history(std::make_unique<Replacement::History>()), bits{std::vector<bool>(frames), {}} {
@@ -230,45 +230,77 @@ struct ProFixture {
 
 TEST(ClockPro, FillsHotFirstThenColdAndEvictsCold) {
     ProFixture fx;
-    EXPECT_EQ(fx.r.cold_target(), 1u);
-    EXPECT_EQ(fx.r.hot_pages(), 99u);
-    EXPECT_EQ(fx.r.cold_pages(), 1u);
-    EXPECT_FALSE(fx.r.is_hot(99));
-    // A scan of new pages: each one replaces the cold page before it, and
-    // no hot page is touched (the hot pages' bits are never even read).
+    EXPECT_EQ(fx.r.cold_target(), 5u);
+    EXPECT_EQ(fx.r.hot_pages(), 95u);
+    EXPECT_EQ(fx.r.cold_pages(), 5u);
+    for (size_t f = 95; f < 100; ++f) EXPECT_FALSE(fx.r.is_hot(f));
+    // A scan of new pages: each one replaces a cold page, and no hot page
+    // is touched.
     for (uint32_t key = 1000; key < 1300; ++key) {
         size_t v = fx.fault(key);
-        EXPECT_EQ(v, 99u);
+        EXPECT_GE(v, 95u) << key;
     }
-    for (size_t f = 0; f < 99; ++f) EXPECT_TRUE(fx.r.is_hot(f));
-    EXPECT_EQ(fx.r.hot_pages(), 99u);
+    for (size_t f = 0; f < 95; ++f) EXPECT_TRUE(fx.r.is_hot(f));
+    EXPECT_EQ(fx.r.hot_pages(), 95u);
     // The scanned pages evicted in their test period are remembered (up to
-    // one ghost per frame).
+    // one ghost per frame); the five last scanned are resident.
     EXPECT_EQ(fx.r.ghost_pages(), 100u);
-    EXPECT_TRUE(fx.r.is_ghost(1298));
-    EXPECT_FALSE(fx.r.is_ghost(1299));  // resident
+    EXPECT_TRUE(fx.r.is_ghost(1294));
+    for (uint32_t key = 1295; key < 1300; ++key) EXPECT_FALSE(fx.r.is_ghost(key));  // resident
     EXPECT_FALSE(fx.r.is_ghost(1000));  // the oldest ghosts made room
+}
+
+// The faulting access sets a new page's bit; the next fault reads (clears)
+// it, so a reuse after that is seen at the cold hand's first look and
+// makes the page hot, while the load's access alone never does.
+TEST(ClockPro, AReuseAfterTheLoadIsSeenAtTheColdHandsFirstLook) {
+    for (bool reused : {false, true}) {
+        ProFixture fx;
+        size_t v = fx.fault(1000);  // cold, in its test period; bit set by the load
+        bool evicted = false;
+        for (uint32_t key = 1001; key < 1020 && !evicted && !fx.r.is_hot(v); ++key) {
+            size_t before = fx.bits.asked.size();
+            size_t w = fx.fault(key);
+            if (key == 1001) {
+                ASSERT_GT(fx.bits.asked.size(), before);
+                EXPECT_EQ(fx.bits.asked[before], v) << "the new page's bit is read first";
+            }
+            evicted = w == v;
+            if (reused && key == 1001) {
+                ASSERT_FALSE(evicted);
+                fx.bits.referenced[v] = true;  // 1000 used again
+            }
+        }
+        if (reused) {
+            EXPECT_TRUE(fx.r.is_hot(v)) << "reused once after its load: hot at the first look";
+        } else {
+            EXPECT_TRUE(evicted) << "never reused: evicted, its load's access does not count";
+            EXPECT_TRUE(fx.r.is_ghost(1000));
+        }
+    }
 }
 
 TEST(ClockPro, AFaultOnAGhostMakesItHotAndDemotesAnUnreferencedHotPage) {
     ProFixture fx;
-    fx.fault(1000);  // 99 (cold) goes, as a ghost
-    EXPECT_TRUE(fx.r.is_ghost(99));
+    size_t gone = fx.fault(1000);  // a cold page (frames 95..99) goes, as a ghost
+    ASSERT_GE(gone, 95u);
+    auto key = uint32_t(gone);  // the fixture loaded key f into frame f
+    EXPECT_TRUE(fx.r.is_ghost(key));
     size_t target_before = fx.r.cold_target();
-    // Everything but page 5 was used again; 99 comes back.
-    for (size_t f = 0; f < 99; ++f) fx.bits.referenced[f] = f != 5;
-    size_t v = fx.fault(99);
-    EXPECT_EQ(fx.page[v], 99u);
+    // Every hot page but page 5 was used again; the evicted page comes back.
+    for (size_t f = 0; f < ProFixture::frames; ++f) fx.bits.referenced[f] = f < 95 && f != 5;
+    size_t v = fx.fault(key);
+    EXPECT_EQ(fx.page[v], key);
     EXPECT_TRUE(fx.r.is_hot(v)) << "a ghost faulted on is hot at once";
-    EXPECT_FALSE(fx.r.is_ghost(99));
+    EXPECT_FALSE(fx.r.is_ghost(key));
     EXPECT_EQ(fx.r.cold_target(), target_before + 1) << "a ghost hit grows the cold allocation";
-    EXPECT_EQ(fx.r.hot_pages(), 100u);  // one too many until the next fault reads bits
+    EXPECT_EQ(fx.r.hot_pages(), 96u);  // one too many until the next fault reads bits
     // The next fault settles the hot count (at most m - m_c): the hot page
     // not used since (frame 5) is demoted first. (HAND_hot also ends the
     // test periods it passes, which shrinks m_c again.)
     v = fx.fault(2000);
     EXPECT_FALSE(fx.r.is_hot(5));
-    EXPECT_LT(fx.r.hot_pages(), 100u);
+    EXPECT_LT(fx.r.hot_pages(), 96u);
     EXPECT_LE(fx.r.hot_pages() + fx.r.cold_target(), ProFixture::frames);
     EXPECT_EQ(fx.page[v], 2000u);
 }
