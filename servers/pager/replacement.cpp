@@ -69,14 +69,14 @@ void Replacement::init(Policy policy, FrameState* storage, size_t capacity, uint
     --bucket_mask_;
     free_ghost_count_ = capacity_;
     for (size_t g = 0; g < capacity_; ++g) history_->free_ghosts[g] = static_cast<uint16_t>(2 * capacity_ - 1 - g);
-    // The cold allocation m_c adapts between 5% of the budget and all but
-    // one frame; it starts at the minimum. (LIRS's HIR share is 1%; with
-    // 1% a working set that moves keeps too few of its new pages long
-    // enough to see their reuse: `phases` was 5.9% behind exact LRU at 1.3x
-    // its working set, 4.2% with 5%. A loop keeps m - m_c of its pages, so
-    // more than about 8% would cost the 50% saving on a loop of 1.75x
-    // memory. docs/paging.md, "CLOCK-Pro".)
-    min_cold_ = capacity_ / 20 ? capacity_ / 20 : 1;
+    // The cold allocation m_c adapts between 5% of the budget (rounded up)
+    // and all but one frame; it starts at the minimum. LIRS's HIR share is
+    // 1%, but with 1% a working set that moves keeps too few of its new
+    // pages long enough to see their reuse (`phases` was 5.9% behind exact
+    // LRU at 1.3x its working set). A loop keeps m - m_c of its pages, so
+    // much more than 5% would cost the 50% saving on a loop of 1.75x
+    // memory. docs/paging.md, "CLOCK-Pro", has the figures.
+    min_cold_ = (capacity_ + 19) / 20;
     max_cold_ = capacity_ > 1 ? capacity_ - 1 : 1;
     cold_target_ = min_cold_;
 }

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <vector>
@@ -518,38 +520,64 @@ Figures measure(const Trace& t, size_t frames, const char* family, const char* n
 }
 
 // Locality (hot set with a cold background, Zipf, moving working sets): at
-// most 5% more faults than exact LRU, at budgets from the hot set (1.0x)
-// to 2.7x of it. At 48 to 56 frames (1.0x to 1.17x the hot set) CLOCK is
-// 23-50% behind LRU; CLOCK-Pro is ahead of LRU there.
+// most 5% more faults than exact LRU at every budget from the hot set
+// (1.0x, 48 frames) to 2x of it, on the standard traces and on the same
+// families drawn with two more seeds. At 48 to 56 frames CLOCK is 23-50%
+// behind LRU; CLOCK-Pro is ahead of LRU there. Measured worst: +4.2%
+// (phases at 62 frames; it was +5.9% before the next fault took the load's
+// own access off a new page's bit).
 TEST(ClockPro, WithinFivePercentOfLruWithLocality) {
     constexpr double max_excess = 0.05;
-    for (const char* name : {"hot-cold", "zipf"})
-        for (size_t frames : {48, 52, 56, 64, 80, 96, 128}) {
-            Trace t = pager::generate(*pager::find_standard_trace(name), frames);
-            Figures f = measure(t, frames, "locality", name);
-            EXPECT_LE(f.pro, (1 + max_excess) * f.lru) << name << " at " << frames << " frames";
-            EXPECT_LE(f.pro, f.clock * 1.01) << name << " at " << frames << " frames";
+    double worst = 0;
+    for (const char* name : {"hot-cold", "phases", "zipf"}) {
+        pager::TraceSpec spec = *pager::find_standard_trace(name);
+        for (uint64_t seed : {spec.seed, uint64_t{5}, uint64_t{77}}) {
+            spec.seed = seed;
+            Trace t = pager::generate(spec, 0);
+            char label[32];
+            std::snprintf(label, sizeof label, "%s/seed %llu", name, static_cast<unsigned long long>(seed));
+            for (size_t frames : {48, 50, 52, 54, 56, 58, 60, 62, 64, 68, 72, 76, 80, 88, 96}) {
+                Figures f = measure(t, frames, "locality", label);
+                worst = std::max(worst, f.pro / f.lru - 1);
+                EXPECT_LE(f.pro, (1 + max_excess) * f.lru) << label << " at " << frames << " frames";
+                if (std::strcmp(name, "phases") != 0) {
+                    EXPECT_LE(f.pro, f.clock * 1.01) << label << " at " << frames << " frames";
+                }
+            }
         }
+    }
     // Zipf over more pages and larger budgets.
-    for (size_t frames : {256, 512}) {
+    for (size_t frames : {128, 256, 512}) {
         Trace t(200000);
         t.resize(pager::zipf(t.data(), t.size(), 4096, t.size(), 23));
         Figures f = measure(t, frames, "locality", "zipf-4096");
+        worst = std::max(worst, f.pro / f.lru - 1);
         EXPECT_LE(f.pro, (1 + max_excess) * f.lru) << "zipf-4096 at " << frames << " frames";
     }
+    std::printf("  worst excess over exact LRU: %+.1f%%\n", 100 * worst);
 }
 
-// Moving working sets: each phase's new pages need a second fault (as
-// ghosts) before they are hot. Measured: within 5% of LRU except at 62
-// and 64 frames (1.3x the working set): +5.9% and +5.0%. Asserted: 6%.
-TEST(ClockPro, WithinSixPercentOfLruOnMovingWorkingSets) {
-    Trace t;
-    for (size_t frames : {48, 52, 56, 62, 64, 80, 96, 128}) {
-        t = pager::generate(*pager::find_standard_trace("phases"), frames);
-        Figures f = measure(t, frames, "locality", "phases");
-        EXPECT_LE(f.pro, 1.06 * f.lru) << "phases at " << frames << " frames";
-        if (frames != 62 && frames != 64) {
-            EXPECT_LE(f.pro, 1.05 * f.lru) << "phases at " << frames << " frames";
+// Where the 5% does not hold: working sets that move and are larger than
+// the standard 48 pages (100 and 200 pages, half replaced each phase, 98%
+// of the references). Each phase brings 50 or 100 pages never seen before,
+// in a burst; LRU faults once on each, while CLOCK-Pro's small cold
+// allocation evicts many before their reuse is seen and they fault again
+// as ghosts. Measured: up to +10% (100 pages) and +15% (200 pages) against
+// LRU at 1.15-1.5x the working set, and up to 7% behind CLOCK. Asserted so
+// that it gets no worse, not as a goal.
+TEST(ClockPro, LargerMovingWorkingSetsAreBehindLru) {
+    for (uint32_t ws : {100u, 200u}) {
+        Trace t(pager::sim_max_length);
+        pager::PhaseParams params{.phases = 10, .phase_length = 20000, .working_set = ws, .shift = ws / 2,
+                                  .total_pages = 2048, .locality_percent = 98};
+        t.resize(pager::working_set_phases(t.data(), t.size(), params, 13));
+        char label[32];
+        std::snprintf(label, sizeof label, "phases, %u pages", ws);
+        for (uint32_t percent : {100, 115, 130, 150, 175, 200}) {
+            size_t frames = ws * percent / 100;
+            Figures f = measure(t, frames, "locality", label);
+            EXPECT_LE(f.pro, 1.17 * f.lru) << label << " at " << frames << " frames";
+            EXPECT_LE(f.pro, 1.08 * f.clock) << label << " at " << frames << " frames";
         }
     }
 }
@@ -579,7 +607,8 @@ TEST(ClockPro, LoopsLargerThanMemory) {
 // set (together 1.5x memory): at least 50% fewer faults than LRU. Scans of
 // pages read once: every scanned page faults under any policy, OPT
 // included, so the most a policy can save is the hot set LRU loses per
-// scan (here 42-44%); CLOCK-Pro saves it and is within 2% of OPT.
+// scan (here 42-44%); CLOCK-Pro saves it and is within 2.5% of OPT
+// (measured 0.0-2.0%).
 TEST(ClockPro, ScansMixedWithAHotSet) {
     for (size_t frames : {64, 128, 256, 1024}) {
         Trace t(pager::sim_max_length);
@@ -590,7 +619,7 @@ TEST(ClockPro, ScansMixedWithAHotSet) {
         t.assign(pager::sim_max_length, 0);
         t.resize(pager::hot_with_scans(t.data(), t.size(), f32 * 3 / 4, 2000, f32, 50, true, 3));
         f = measure(t, frames, "scan", "fresh scans + hot set");
-        EXPECT_LE(f.pro, 1.02 * f.opt) << "fresh scans at " << frames << " frames";
+        EXPECT_LE(f.pro, 1.025 * f.opt) << "fresh scans at " << frames << " frames";
         EXPECT_LE(f.pro, 0.6 * f.lru) << "fresh scans at " << frames << " frames";
     }
 }
