@@ -100,9 +100,10 @@ public:
 
     // Picks the victim among used frames. Meant for a full budget (all frames
     // used); empty frames are skipped all the same, and `none` comes back if
-    // no frame is used. `referenced` is only called by CLOCK, only on used
-    // frames; null means "never referenced" (CLOCK then behaves like FIFO in
-    // hand order).
+    // no frame is used. `referenced` is only called by CLOCK and CLOCK-Pro
+    // (which first reads the bits of the pages loaded since its previous
+    // call: their load's own access), only on used frames; null means
+    // "never referenced" (CLOCK then behaves like FIFO in hand order).
     size_t choose_victim(ReferencedFn referenced, void* context);
 
     Policy policy() const { return policy_; }
