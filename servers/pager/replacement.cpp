@@ -191,12 +191,16 @@ size_t Replacement::clock_sweep(ReferencedFn referenced, void* context) {
 //
 // Where this differs from the paper, because a pager is not a simulator:
 // - The bit of a newly loaded page is set by the faulting access itself,
-//   which is no reuse (the `fresh` flag). When HAND_cold first reaches a
-//   fresh cold page it clears the bit and moves the page to the head, in
-//   its test period, without promoting it: a reuse is only one seen after
-//   that first look. Several touches before the first look count as one,
-//   as LIRS counts repeated references to one block once. HAND_hot takes
-//   a fresh hot page's bit as it is: it earned its place by a reuse.
+//   which is no reuse (the `fresh` flag). The next choose_victim reads
+//   and clears the bits of the pages loaded since the previous one
+//   (settle_recent), so that a bit set later is a reuse. A page still
+//   fresh when HAND_cold first reaches it (past max_recent loads in one
+//   go) has its bit cleared and goes to the head, in its test period,
+//   without promotion: a reuse is only one seen after that first look.
+//   Several touches before the first look count as one, as LIRS counts
+//   repeated references to one block once. HAND_hot takes a fresh hot
+//   page's bit as it is: it earned its place by a reuse.
+// - The cold allocation's minimum is 5% of the budget, not 1% (init).
 // - HAND_hot runs only inside choose_victim, where the pager can read
 //   bits; a promotion at load time leaves the demotion to the next fault.
 // - Ghosts are keyed by the caller's page identity (loaded(frame, key)).
