@@ -526,7 +526,7 @@ Figures measure(const Trace& t, size_t frames, const char* family, const char* n
 // (1.0x, 48 frames) to 2x of it, on the standard traces and on the same
 // families drawn with two more seeds. At 48 to 56 frames CLOCK is 23-50%
 // behind LRU; CLOCK-Pro is ahead of LRU there. Measured worst: +4.8%
-// (phases, seed 77, at 62 frames; the standard phases trace was +5.9%
+// (phases, seed 5, at 60 frames; the standard phases trace was +5.9%
 // there before the next fault took the load's own access off a new page's
 // bit and the minimum cold allocation went from 1% to 5%).
 TEST(ClockPro, WithinFivePercentOfLruWithLocality) {
