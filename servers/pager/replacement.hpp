@@ -100,9 +100,10 @@ public:
 
     // Picks the victim among used frames. Meant for a full budget (all frames
     // used); empty frames are skipped all the same, and `none` comes back if
-    // no frame is used. `referenced` is only called by CLOCK, only on used
-    // frames; null means "never referenced" (CLOCK then behaves like FIFO in
-    // hand order).
+    // no frame is used. `referenced` is only called by CLOCK and CLOCK-Pro
+    // (which first reads the bits of the pages loaded since its previous
+    // call: their load's own access), only on used frames; null means
+    // "never referenced" (CLOCK then behaves like FIFO in hand order).
     size_t choose_victim(ReferencedFn referenced, void* context);
 
     Policy policy() const { return policy_; }
@@ -141,9 +142,15 @@ private:
     void pro_freed(size_t frame);
     size_t pro_victim(ReferencedFn referenced, void* context);
     void adjust_target(bool grow);
+    void settle_recent(ReferencedFn referenced, void* context);
 
     History* history_ = nullptr;
     uint16_t hand_hot_ = History::nil, hand_cold_ = History::nil, hand_test_ = History::nil;
+    // Frames loaded since the last choose_victim: their load's own access
+    // is taken off their accessed bit at the next one (pro_victim).
+    static constexpr size_t max_recent = 32;
+    uint16_t recent_[max_recent] = {};
+    size_t recent_count_ = 0;
     size_t hot_count_ = 0, cold_count_ = 0, ghost_count_ = 0;
     size_t free_ghost_count_ = 0;
     size_t cold_target_ = 0, min_cold_ = 0, max_cold_ = 0;
