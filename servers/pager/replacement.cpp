@@ -56,6 +56,7 @@ void Replacement::init(Policy policy, FrameState* storage, size_t capacity, uint
     hand_hot_ = hand_cold_ = hand_test_ = nil;
     hot_count_ = cold_count_ = ghost_count_ = 0;
     recent_count_ = 0;
+    owed_ = 0;
     if (policy_ != Policy::clockpro) return;
     if (!history || capacity_ > max_policy_frames) {
         policy_ = Policy::clock;  // no room for the history: plain CLOCK
@@ -298,6 +299,8 @@ void Replacement::pro_loaded(size_t frame, uint32_t key) {
     if (entry(f).flags & in_list) pro_freed(frame);  // reloaded without freed(): forget the old page
     Entry& x = entry(f);
     x = Entry{key, nil, nil, nil, fresh};
+    bool replaces_victim = owed_ > 0;
+    if (replaces_victim) --owed_;
     uint16_t g = find_ghost(key);
     if (g != nil) {
         // Reused within its test period: a larger cold allocation would
@@ -306,9 +309,13 @@ void Replacement::pro_loaded(size_t frame, uint32_t key) {
         remove_ghost(g);
         x.flags |= hot;
         ++hot_count_;
-    } else if (hot_count_ + cold_count_ < capacity_ && hot_count_ + cold_target_ < capacity_) {
+    } else if (!replaces_victim && hot_count_ + cold_count_ < capacity_ && hot_count_ + cold_target_ < capacity_) {
         // Filling an empty budget: the first m - m_c pages are hot, as in
         // the paper's simulator (nothing yet says which pages deserve it).
+        // Not a frame emptied by an eviction for this load: with a
+        // cluster of 32 frames taken at once, each cluster's pages would
+        // otherwise be made hot in place of the hot pages it evicted, and
+        // the hot set would become the last pages loaded.
         x.flags |= hot;
         ++hot_count_;
     } else {
@@ -441,6 +448,7 @@ size_t Replacement::pro_victim(ReferencedFn referenced, void* context) {
         }
         unlink(e);
         x = Entry{no_key, nil, nil, nil, 0};
+        if (owed_ < capacity_) ++owed_;
         return e;
     }
     return none;

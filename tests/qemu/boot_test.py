@@ -319,7 +319,7 @@ def scenario_pager_stress(args, tap):
     result = boot(args, "run=pager poweroff")
     log = result.log
     check_present(tap, log, "the pager server starts with its budget and the default policy (CLOCK-Pro)",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store of \d+ pages")
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of \d+ pages")
     check_present(tap, log, "pager_stress gets a heap four times the budget",
                   r"^pager_stress: 1024 pages \(4096 KiB\) at 0x[0-9a-f]+, 4 times a budget of 256 frames$")
     faults = phase_faults(log)
@@ -344,8 +344,8 @@ def scenario_pager_stress(args, tap):
 
 def scenario_pager_policies(args, tap):
     """The comparison on the real system: the same pager_stress run under
-    FIFO, CLOCK (the LRU approximation) and CLOCK-Pro (the default)."""
-    faults = {}
+    FIFO, CLOCK (the LRU approximation, the default) and CLOCK-Pro."""
+    faults, read_backs = {}, {}
     for policy in ["fifo", "clock", "clockpro"]:
         result = boot(args, f"run=pager beside=0 pager_policy={policy} poweroff")
         check_present(tap, result.log, f"{policy}: the pager runs the {policy} policy",
@@ -353,6 +353,8 @@ def scenario_pager_policies(args, tap):
         check_present(tap, result.log, f"{policy}: zero verification errors",
                       r"^pager_stress: summary: .*, 0 errors$")
         faults[policy] = phase_faults(result.log)
+        read_backs[policy] = {name: int(n) for name, n in
+                              re.findall(r"^pager_stress: phase (\S+): .* (\d+) read-backs;", result.log, re.MULTILINE)}
         tap.check(list(faults[policy]) == PHASES, f"{policy}: every pattern ran", f"phases: {list(faults[policy])}")
     fifo, clock, pro = (faults[p].get("hot-cold", 0) for p in ["fifo", "clock", "clockpro"])
     print(f"# hot set with cold background: FIFO {fifo} faults, CLOCK {clock} faults, CLOCK-Pro {pro} faults")
@@ -361,17 +363,33 @@ def scenario_pager_policies(args, tap):
     tap.check(fifo > 0 and clock <= 0.63 * fifo,
               "with locality, CLOCK takes at least 37% fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK {clock} ({100 - 100 * clock / max(fifo, 1):.1f}% fewer)")
-    # CLOCK-Pro against CLOCK per phase is reported (docs/paging.md has the
-    # figures: ahead on the loop and the sweeps, a little behind on the hot
-    # set, many of whose pages fault twice before they are hot); over all
-    # phases it must be ahead.
-    print(f"# CLOCK-Pro against CLOCK: hot set {pro} against {clock} faults ({100 * pro / max(clock, 1) - 100:+.1f}%), "
-          f"all phases {sum(faults['clockpro'].values())} against {sum(faults['clock'].values())}")
     tap.check(fifo > 0 and 0 < pro < fifo, "with locality, CLOCK-Pro takes fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK-Pro {pro}, CLOCK {clock}")
-    pro_all, clock_all = sum(faults["clockpro"].values()), sum(faults["clock"].values())
-    tap.check(0 < pro_all < clock_all, "over all phases, CLOCK-Pro takes fewer faults than CLOCK",
-              f"CLOCK-Pro {pro_all}, CLOCK {clock_all}")
+    # With fault-around the sweeps and the loop take a few dozen faults
+    # under any policy, so CLOCK-Pro's lead there is small, and its lag on
+    # the random phase and the hot set (no runs, unchanged by
+    # fault-around) decides: CLOCK takes fewer faults over all phases and
+    # is the default (docs/paging.md, "Fault-around"). The check is on the
+    # default: it must take the fewest faults of the three.
+    totals = {p: sum(faults[p].values()) for p in faults}
+    print("# all phases: " + ", ".join(f"{p} {totals[p]}" for p in totals))
+    tap.check(0 < totals["clock"] == min(totals.values()),
+              "over all phases, the default policy (CLOCK) takes the fewest faults",
+              ", ".join(f"{p} {totals[p]}" for p in totals))
+    # CLOCK-Pro keeps the pages it made hot while the budget filled during
+    # the write sweep: a cluster's pages, loaded into frames its own
+    # evictions emptied, are not taken for an empty budget's (they would
+    # replace the hot set, and every page of the read sweep would be read
+    # back, as CLOCK's are).
+    pro_reads, clock_reads = read_backs["clockpro"].get("sequential-read", 0), read_backs["clock"].get("sequential-read", 0)
+    tap.check(0 < pro_reads <= 0.85 * clock_reads,
+              "CLOCK-Pro keeps part of the written pages resident through the read sweep",
+              f"read-backs: CLOCK-Pro {pro_reads}, CLOCK {clock_reads}")
+    # A sequential walk through pages the policy kept continues its run:
+    # the loop takes clusters, not one fault per stretch of missing pages.
+    tap.check(0 < faults["clockpro"].get("loop", 0) <= 0.2 * read_backs["clockpro"].get("loop", 0),
+              "CLOCK-Pro's loop maps its pages in clusters between the pages it keeps",
+              f"loop: {faults['clockpro'].get('loop', 0)} faults, {read_backs['clockpro'].get('loop', 0)} read-backs")
 
 
 def scenario_pager_full(args, tap):
@@ -381,7 +399,7 @@ def scenario_pager_full(args, tap):
     result = boot(args, "run=pager pages=40000 pager_store=16 poweroff")
     log = result.log
     check_present(tap, log, "the pager starts with a 16 MiB store",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store of 4096 pages")
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of 4096 pages")
     check_present(tap, log, "the stress task is killed with a clear line",
                   r"^pager: task \d+: backing store full \(4096 pages, \d+ of them its own\); task killed$")
     tap.check(len(re.findall(r"task killed$", log, re.MULTILINE)) == 1, "only one task is killed")
@@ -432,7 +450,7 @@ def scenario_swap(args, tap):
     log = result.log
     check_present(tap, log, "the block server finds the disk", r"^blk: virtio-blk at ports .*: 524288 sectors \(256 MiB\)")
     check_present(tap, log, "the pager swaps to it",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store on the swap disk "
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store on the swap disk "
                   r"\(65536 slots, 256 MiB\)")
     check_present(tap, log, "progress lines show touches, faults and disk traffic",
                   r"^pager_stress: progress: \d+ touches, \d+ faults, [1-9]\d* pages written to disk, \d+ read from disk, "
