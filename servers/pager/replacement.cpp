@@ -57,6 +57,7 @@ void Replacement::init(Policy policy, FrameState* storage, size_t capacity, uint
     hot_count_ = cold_count_ = ghost_count_ = 0;
     recent_count_ = 0;
     owed_ = 0;
+    batch_ = false;
     if (policy_ != Policy::clockpro) return;
     if (!history || capacity_ > max_policy_frames) {
         policy_ = Policy::clock;  // no room for the history: plain CLOCK
@@ -299,8 +300,8 @@ void Replacement::pro_loaded(size_t frame, uint32_t key) {
     if (entry(f).flags & in_list) pro_freed(frame);  // reloaded without freed(): forget the old page
     Entry& x = entry(f);
     x = Entry{key, nil, nil, nil, fresh};
-    bool replaces_victim = owed_ > 0;
-    if (replaces_victim) --owed_;
+    bool in_batch = batch_;
+    if (owed_ && --owed_ == 0) batch_ = false;
     uint16_t g = find_ghost(key);
     if (g != nil) {
         // Reused within its test period: a larger cold allocation would
@@ -309,13 +310,16 @@ void Replacement::pro_loaded(size_t frame, uint32_t key) {
         remove_ghost(g);
         x.flags |= hot;
         ++hot_count_;
-    } else if (!replaces_victim && hot_count_ + cold_count_ < capacity_ && hot_count_ + cold_target_ < capacity_) {
+    } else if (!in_batch && hot_count_ + cold_count_ < capacity_ && hot_count_ + cold_target_ < capacity_) {
         // Filling an empty budget: the first m - m_c pages are hot, as in
         // the paper's simulator (nothing yet says which pages deserve it).
-        // Not a frame emptied by an eviction for this load: with a
-        // cluster of 32 frames taken at once, each cluster's pages would
-        // otherwise be made hot in place of the hot pages it evicted, and
-        // the hot set would become the last pages loaded.
+        // Not the frames of a batch of victims: a cluster of 32 frames
+        // taken at once empties 19 hot pages' frames when 13 cold pages are
+        // all there are (HAND_hot demotes them), and its pages would
+        // be made hot in their place, cluster after cluster, until the
+        // hot set were the last pages loaded. (One victim at a time keeps
+        // the rule as it was: a new page may refill the hot set up to
+        // m - m_c after a demotion.)
         x.flags |= hot;
         ++hot_count_;
     } else {
@@ -448,6 +452,7 @@ size_t Replacement::pro_victim(ReferencedFn referenced, void* context) {
         }
         unlink(e);
         x = Entry{no_key, nil, nil, nil, 0};
+        if (owed_) batch_ = true;
         if (owed_ < capacity_) ++owed_;
         return e;
     }

@@ -151,12 +151,14 @@ private:
     static constexpr size_t max_recent = 32;
     uint16_t recent_[max_recent] = {};
     size_t recent_count_ = 0;
-    // Victims chosen whose frames no page has been loaded into yet. A
-    // caller that needs several frames at once (a fault-around cluster, the
-    // disk's cluster of evictions) chooses them all before it loads any, so
-    // for a while the budget looks partly empty; those frames are not the
-    // empty budget that pro_loaded fills with hot pages.
+    // Victims chosen whose frames no page has been loaded into yet, and
+    // whether more than one was chosen before a load (a batch). A caller
+    // that needs several frames at once (a fault-around cluster, the
+    // disk's cluster of evictions) chooses them all before it loads any,
+    // so for a while the budget looks partly empty; a batch's frames are
+    // not the empty budget that pro_loaded fills with hot pages.
     size_t owed_ = 0;
+    bool batch_ = false;
     size_t hot_count_ = 0, cold_count_ = 0, ghost_count_ = 0;
     size_t free_ghost_count_ = 0;
     size_t cold_target_ = 0, min_cold_ = 0, max_cold_ = 0;

@@ -252,6 +252,47 @@ TEST(ClockPro, FillsHotFirstThenColdAndEvictsCold) {
     EXPECT_FALSE(fx.r.is_ghost(1000));  // the oldest ghosts made room
 }
 
+// A caller that takes a cluster of frames (fault-around: up to 32) chooses
+// every victim before it loads any page. The frames so emptied are not an
+// empty budget: the cluster's pages come in cold, and the hot pages the
+// budget was filled with stay hot (they used to be replaced, one cluster
+// after another, by the newest pages). Frames emptied for good (freed)
+// are still filled hot.
+TEST(ClockPro, AClustersFramesAreNotAnEmptyBudget) {
+    ProFixture fx;
+    std::set<uint32_t> first_hot;
+    for (size_t f = 0; f < ProFixture::frames; ++f)
+        if (fx.r.is_hot(f)) first_hot.insert(fx.page[f]);
+    ASSERT_EQ(first_hot.size(), 95u);
+    uint32_t key = 1000;
+    for (int cluster = 0; cluster < 20; ++cluster) {
+        size_t victims[20];
+        for (size_t& v : victims) {
+            v = fx.r.choose_victim(read_bits, &fx.bits);
+            ASSERT_LT(v, ProFixture::frames);
+        }
+        for (size_t v : victims) {
+            fx.load(v, key++);
+            EXPECT_FALSE(fx.r.is_hot(v)) << "a page loaded into a victim's frame is cold";
+        }
+        // The task touches the cluster's pages once, before its next fault.
+        for (size_t v : victims) fx.bits.referenced[v] = true;
+    }
+    // The first cluster found 5 cold pages and demoted 15 hot ones; after
+    // that each cluster evicts the previous one. 80 of the first hot pages
+    // are still resident and hot.
+    size_t kept = 0;
+    for (size_t f = 0; f < ProFixture::frames; ++f) kept += fx.r.is_hot(f) && first_hot.count(fx.page[f]);
+    EXPECT_EQ(kept, 80u);
+    EXPECT_EQ(fx.r.hot_pages() + fx.r.cold_pages(), ProFixture::frames);
+    // Emptied for good, then loaded: the budget is filled hot again.
+    size_t f = 0;
+    while (!fx.r.is_hot(f)) ++f;
+    fx.r.freed(f);
+    fx.load(f, 5000);
+    EXPECT_TRUE(fx.r.is_hot(f));
+}
+
 // The faulting access sets a new page's bit; the next fault reads (clears)
 // it, so a reuse after that is seen at the cold hand's first look and
 // makes the page hot, while the load's access alone never does.
