@@ -1166,8 +1166,8 @@ int main(int argc, char** argv, char**) {
     frame_count = sys::parse_number(argv[1]);
     pager::Policy policy;
     if (!pager::parse_policy(argv[2], policy) || policy == pager::Policy::lru) {
-        sys::print("pager: unknown policy %s (clock, clockpro, fifo, random); using clock\n", argv[2]);
-        policy = pager::Policy::clock;
+        sys::print("pager: unknown policy %s (clockpro, clock, fifo, random); using clockpro\n", argv[2]);
+        policy = pager::Policy::clockpro;
     }
     if (frame_count < min_frames || frame_count > max_frames) {
         sys::print("pager: a budget of %zu frames refused: it must be %zu to %zu frames\n", frame_count, min_frames,

@@ -259,7 +259,7 @@ bool build_pager() {
         return fail("no pager in the initrd");
     PagerPlan& p = pager_plan;
     if (!plan_pager(p)) return false;
-    char policy[16] = "clock";
+    char policy[16] = "clockpro";
     command_line_value("pager_policy", policy, sizeof policy);
     Cptr image = context.memory.allocate(ObjectType::untyped, p.image_bits);
     Cptr regions[3] = {context.memory.allocate(ObjectType::untyped, p.budget_bits),

@@ -319,7 +319,7 @@ def scenario_pager_stress(args, tap):
     result = boot(args, "run=pager poweroff")
     log = result.log
     check_present(tap, log, "the pager server starts with its budget and the default policy (CLOCK-Pro)",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of \d+ pages")
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store of \d+ pages")
     check_present(tap, log, "pager_stress gets a heap four times the budget",
                   r"^pager_stress: 1024 pages \(4096 KiB\) at 0x[0-9a-f]+, 4 times a budget of 256 frames$")
     faults = phase_faults(log)
@@ -344,7 +344,7 @@ def scenario_pager_stress(args, tap):
 
 def scenario_pager_policies(args, tap):
     """The comparison on the real system: the same pager_stress run under
-    FIFO, CLOCK (the LRU approximation, the default) and CLOCK-Pro."""
+    FIFO, CLOCK (the LRU approximation) and CLOCK-Pro (the default)."""
     faults, read_backs = {}, {}
     for policy in ["fifo", "clock", "clockpro"]:
         result = boot(args, f"run=pager beside=0 pager_policy={policy} poweroff")
@@ -366,16 +366,22 @@ def scenario_pager_policies(args, tap):
     tap.check(fifo > 0 and 0 < pro < fifo, "with locality, CLOCK-Pro takes fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK-Pro {pro}, CLOCK {clock}")
     # With fault-around the sweeps and the loop take a few dozen faults
-    # under any policy, so CLOCK-Pro's lead there is small, and its lag on
-    # the random phase and the hot set (no runs, unchanged by
-    # fault-around) decides: CLOCK takes fewer faults over all phases and
-    # is the default (docs/paging.md, "Fault-around"). The check is on the
-    # default: it must take the fewest faults of the three.
+    # under any policy, so CLOCK-Pro's lead there in faults is small, and
+    # its lag on the random phase and the hot set (no runs, unchanged by
+    # fault-around) decides: CLOCK takes about 3% fewer faults over all
+    # phases. CLOCK-Pro reads about 14% fewer pages back from the store
+    # (the pages it keeps), and stays the default (docs/paging.md,
+    # "Fault-around": with CLOCK, `swap`'s run without a disk at -m 32M
+    # runs out of store). Both are checked, so that neither gets worse.
     totals = {p: sum(faults[p].values()) for p in faults}
-    print("# all phases: " + ", ".join(f"{p} {totals[p]}" for p in totals))
-    tap.check(0 < totals["clock"] == min(totals.values()),
-              "over all phases, the default policy (CLOCK) takes the fewest faults",
-              ", ".join(f"{p} {totals[p]}" for p in totals))
+    reads = {p: sum(read_backs[p].values()) for p in read_backs}
+    print("# all phases: " + ", ".join(f"{p} {totals[p]} faults, {reads[p]} read-backs" for p in totals))
+    tap.check(0 < totals["clockpro"] <= 1.05 * totals["clock"],
+              "over all phases, CLOCK-Pro takes at most 5% more faults than CLOCK",
+              f"CLOCK-Pro {totals['clockpro']}, CLOCK {totals['clock']}")
+    tap.check(0 < reads["clockpro"] <= 0.9 * reads["clock"],
+              "over all phases, CLOCK-Pro reads at least 10% fewer pages back than CLOCK",
+              f"CLOCK-Pro {reads['clockpro']}, CLOCK {reads['clock']}")
     # CLOCK-Pro keeps the pages it made hot while the budget filled during
     # the write sweep: a cluster's pages, loaded into frames its own
     # evictions emptied, are not taken for an empty budget's (they would
@@ -399,7 +405,7 @@ def scenario_pager_full(args, tap):
     result = boot(args, "run=pager pages=40000 pager_store=16 poweroff")
     log = result.log
     check_present(tap, log, "the pager starts with a 16 MiB store",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store of 4096 pages")
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store of 4096 pages")
     check_present(tap, log, "the stress task is killed with a clear line",
                   r"^pager: task \d+: backing store full \(4096 pages, \d+ of them its own\); task killed$")
     tap.check(len(re.findall(r"task killed$", log, re.MULTILINE)) == 1, "only one task is killed")
@@ -450,7 +456,7 @@ def scenario_swap(args, tap):
     log = result.log
     check_present(tap, log, "the block server finds the disk", r"^blk: virtio-blk at ports .*: 524288 sectors \(256 MiB\)")
     check_present(tap, log, "the pager swaps to it",
-                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clock; store on the swap disk "
+                  r"^pager: ready; 256 frames \(1024 KiB\) for tasks, policy clockpro; store on the swap disk "
                   r"\(65536 slots, 256 MiB\)")
     check_present(tap, log, "progress lines show touches, faults and disk traffic",
                   r"^pager_stress: progress: \d+ touches, \d+ faults, [1-9]\d* pages written to disk, \d+ read from disk, "
