@@ -156,7 +156,9 @@ private:
     // that needs several frames at once (a fault-around cluster, the
     // disk's cluster of evictions) chooses them all before it loads any,
     // so for a while the budget looks partly empty; a batch's frames are
-    // not the empty budget that pro_loaded fills with hot pages.
+    // not the empty budget that pro_loaded fills with hot pages. A victim
+    // whose frame is never loaded into (its task was killed meanwhile)
+    // only makes as many later loads come in cold.
     size_t owed_ = 0;
     bool batch_ = false;
     size_t hot_count_ = 0, cold_count_ = 0, ghost_count_ = 0;
