@@ -30,6 +30,13 @@ void FaultAround::mapped(uint64_t page, unsigned count) {
     run_ = uint8_t(run_ + count > 255 ? 255 : run_ + count);
 }
 
+void FaultAround::walked_to(uint64_t page) {
+    if (next_ == ~0ull || page <= next_) return;
+    uint64_t covered = run_ + (page - next_);
+    run_ = uint8_t(covered > 255 ? 255 : covered);
+    next_ = page;
+}
+
 void FaultAround::feedback(unsigned used, unsigned unused) {
     ahead_ = 0;
     if (used + unused == 0) return;

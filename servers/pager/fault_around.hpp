@@ -43,6 +43,11 @@ public:
     unsigned ahead() const { return ahead_; }
     uint64_t next() const { return next_; }
     bool continues(uint64_t page) const { return page == next_; }
+    // The pages from next() up to `page` (excluded) were found resident:
+    // a sequential walk went through them without faulting (pages the
+    // replacement policy kept), so a fault at `page` continues the run,
+    // which has covered them too. Ignored unless next() < page.
+    void walked_to(uint64_t page);
 
     static constexpr unsigned first_window = 2;  // a run's first cluster: one page ahead
 

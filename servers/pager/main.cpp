@@ -828,6 +828,23 @@ void fault_around_feedback(Client& c) {
     c.around.feedback(used, count - used);
 }
 
+// Whether every page of c's region from where its run would fault next up
+// to page number `first_page` (excluded) is resident: a sequential walk
+// went through pages the replacement policy kept and faults again just
+// past them. Without this, each stretch of kept pages ended the run and
+// the next cluster started again from one page (CLOCK-Pro, which keeps
+// part of a loop or a sweep resident, took more faults for fewer pages
+// read back). At most `frame_count` pages are looked at: no more can be
+// resident.
+bool walked_resident(const Client& c, const Region& region, uint64_t first_page) {
+    uint64_t next = c.around.next(), region_first = region.start / page;
+    if (next == ~0ull || next >= first_page || next < region_first || first_page - next > frame_count) return false;
+    uint32_t index = region.first_record + uint32_t(next - region_first);
+    for (uint64_t p = next; p < first_page; ++p, ++index)
+        if (records[index].frame < 0) return false;
+    return true;
+}
+
 // Returns 0 to resume the faulting thread, or a reason to stop it.
 const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReason& reason) {
     const Region* region = nullptr;
@@ -859,6 +876,7 @@ const char* handle_fault(Client& c, uint64_t address, uint64_t access, FaultReas
     // read ahead): random faults get just their page, not neighbours
     // nobody asked for.
     uint64_t first_page = page_address / page;
+    if (walked_resident(c, *region, first_page)) c.around.walked_to(first_page);
     bool sequential = c.around.continues(first_page);
     unsigned want = c.around.plan(first_page);
     if (record.backing >= 0 && disk) {

@@ -100,9 +100,10 @@ public:
 
     // Picks the victim among used frames. Meant for a full budget (all frames
     // used); empty frames are skipped all the same, and `none` comes back if
-    // no frame is used. `referenced` is only called by CLOCK, only on used
-    // frames; null means "never referenced" (CLOCK then behaves like FIFO in
-    // hand order).
+    // no frame is used. `referenced` is only called by CLOCK and CLOCK-Pro
+    // (which first reads the bits of the pages loaded since its previous
+    // call: their load's own access), only on used frames; null means
+    // "never referenced" (CLOCK then behaves like FIFO in hand order).
     size_t choose_victim(ReferencedFn referenced, void* context);
 
     Policy policy() const { return policy_; }
@@ -141,9 +142,25 @@ private:
     void pro_freed(size_t frame);
     size_t pro_victim(ReferencedFn referenced, void* context);
     void adjust_target(bool grow);
+    void settle_recent(ReferencedFn referenced, void* context);
 
     History* history_ = nullptr;
     uint16_t hand_hot_ = History::nil, hand_cold_ = History::nil, hand_test_ = History::nil;
+    // Frames loaded since the last choose_victim: their load's own access
+    // is taken off their accessed bit at the next one (pro_victim).
+    static constexpr size_t max_recent = 32;
+    uint16_t recent_[max_recent] = {};
+    size_t recent_count_ = 0;
+    // Victims chosen whose frames no page has been loaded into yet, and
+    // whether more than one was chosen before a load (a batch). A caller
+    // that needs several frames at once (a fault-around cluster, the
+    // disk's cluster of evictions) chooses them all before it loads any,
+    // so for a while the budget looks partly empty; a batch's frames are
+    // not the empty budget that pro_loaded fills with hot pages. A victim
+    // whose frame is never loaded into (its task was killed meanwhile)
+    // only makes as many later loads come in cold.
+    size_t owed_ = 0;
+    bool batch_ = false;
     size_t hot_count_ = 0, cold_count_ = 0, ghost_count_ = 0;
     size_t free_ghost_count_ = 0;
     size_t cold_target_ = 0, min_cold_ = 0, max_cold_ = 0;

@@ -345,7 +345,7 @@ def scenario_pager_stress(args, tap):
 def scenario_pager_policies(args, tap):
     """The comparison on the real system: the same pager_stress run under
     FIFO, CLOCK (the LRU approximation) and CLOCK-Pro (the default)."""
-    faults = {}
+    faults, read_backs = {}, {}
     for policy in ["fifo", "clock", "clockpro"]:
         result = boot(args, f"run=pager beside=0 pager_policy={policy} poweroff")
         check_present(tap, result.log, f"{policy}: the pager runs the {policy} policy",
@@ -353,6 +353,8 @@ def scenario_pager_policies(args, tap):
         check_present(tap, result.log, f"{policy}: zero verification errors",
                       r"^pager_stress: summary: .*, 0 errors$")
         faults[policy] = phase_faults(result.log)
+        read_backs[policy] = {name: int(n) for name, n in
+                              re.findall(r"^pager_stress: phase (\S+): .* (\d+) read-backs;", result.log, re.MULTILINE)}
         tap.check(list(faults[policy]) == PHASES, f"{policy}: every pattern ran", f"phases: {list(faults[policy])}")
     fifo, clock, pro = (faults[p].get("hot-cold", 0) for p in ["fifo", "clock", "clockpro"])
     print(f"# hot set with cold background: FIFO {fifo} faults, CLOCK {clock} faults, CLOCK-Pro {pro} faults")
@@ -361,13 +363,39 @@ def scenario_pager_policies(args, tap):
     tap.check(fifo > 0 and clock <= 0.63 * fifo,
               "with locality, CLOCK takes at least 37% fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK {clock} ({100 - 100 * clock / max(fifo, 1):.1f}% fewer)")
-    # CLOCK-Pro against CLOCK is reported, not asserted (docs/paging.md has
-    # the figures: ahead on the loop and the sweeps, a little behind on the
-    # hot set, whose pages each fault twice before they are hot).
-    print(f"# CLOCK-Pro against CLOCK: hot set {pro} against {clock} faults ({100 * pro / max(clock, 1) - 100:+.1f}%), "
-          f"all phases {sum(faults['clockpro'].values())} against {sum(faults['clock'].values())}")
     tap.check(fifo > 0 and 0 < pro < fifo, "with locality, CLOCK-Pro takes fewer faults than FIFO",
               f"FIFO {fifo}, CLOCK-Pro {pro}, CLOCK {clock}")
+    # With fault-around the sweeps and the loop take a few dozen faults
+    # under any policy, so CLOCK-Pro's lead there in faults is small, and
+    # its lag on the random phase and the hot set (no runs, unchanged by
+    # fault-around) decides: CLOCK takes about 3% fewer faults over all
+    # phases. CLOCK-Pro reads about 14% fewer pages back from the store
+    # (the pages it keeps), and stays the default (docs/paging.md,
+    # "Fault-around": with CLOCK, `swap`'s run without a disk at -m 32M
+    # runs out of store). Both are checked, so that neither gets worse.
+    totals = {p: sum(faults[p].values()) for p in faults}
+    reads = {p: sum(read_backs[p].values()) for p in read_backs}
+    print("# all phases: " + ", ".join(f"{p} {totals[p]} faults, {reads[p]} read-backs" for p in totals))
+    tap.check(0 < totals["clockpro"] <= 1.05 * totals["clock"],
+              "over all phases, CLOCK-Pro takes at most 5% more faults than CLOCK",
+              f"CLOCK-Pro {totals['clockpro']}, CLOCK {totals['clock']}")
+    tap.check(0 < reads["clockpro"] <= 0.9 * reads["clock"],
+              "over all phases, CLOCK-Pro reads at least 10% fewer pages back than CLOCK",
+              f"CLOCK-Pro {reads['clockpro']}, CLOCK {reads['clock']}")
+    # CLOCK-Pro keeps the pages it made hot while the budget filled during
+    # the write sweep: a cluster's pages, loaded into frames its own
+    # evictions emptied, are not taken for an empty budget's (they would
+    # replace the hot set, and every page of the read sweep would be read
+    # back, as CLOCK's are).
+    pro_reads, clock_reads = read_backs["clockpro"].get("sequential-read", 0), read_backs["clock"].get("sequential-read", 0)
+    tap.check(0 < pro_reads <= 0.85 * clock_reads,
+              "CLOCK-Pro keeps part of the written pages resident through the read sweep",
+              f"read-backs: CLOCK-Pro {pro_reads}, CLOCK {clock_reads}")
+    # A sequential walk through pages the policy kept continues its run:
+    # the loop takes clusters, not one fault per stretch of missing pages.
+    tap.check(0 < faults["clockpro"].get("loop", 0) <= 0.2 * read_backs["clockpro"].get("loop", 0),
+              "CLOCK-Pro's loop maps its pages in clusters between the pages it keeps",
+              f"loop: {faults['clockpro'].get('loop', 0)} faults, {read_backs['clockpro'].get('loop', 0)} read-backs")
 
 
 def scenario_pager_full(args, tap):

@@ -68,6 +68,45 @@ FaultAround after_feedback(unsigned max, int feedbacks, unsigned used, unsigned 
     return a;
 }
 
+// The pager found every page between the end of the last cluster and the
+// fault resident (kept by the replacement policy): the walk went through
+// them, so the fault continues the run, which has covered them too.
+TEST(FaultAround, AWalkThroughResidentPagesContinuesTheRun) {
+    FaultAround a;
+    a.init(32);
+    uint64_t p = 0;
+    for (unsigned k = 0; k < 6; ++k) {  // a run of 1, 2, 3, 6, 12, 24 pages: window 32
+        unsigned n = a.plan(p);
+        a.mapped(p, n);
+        a.feedback(a.ahead(), 0);
+        p += n;
+    }
+    ASSERT_EQ(a.window(), 32u);
+    EXPECT_EQ(a.plan(p + 40), 1u) << "without the walk: a new run";
+    a.walked_to(p + 40);
+    EXPECT_EQ(a.next(), p + 40);
+    EXPECT_EQ(a.plan(p + 40), 32u) << "the walk continues the run, at the full window";
+    a.mapped(p + 40, 32);
+    // Fresh run: a walk of 3 resident pages after a one-page cluster
+    // counts them (run of 4), no more.
+    FaultAround b;
+    b.init(32);
+    b.plan(100);
+    b.mapped(100, 1);
+    b.walked_to(104);
+    EXPECT_EQ(b.plan(104), 2u);  // window 2 (a run's first cluster), the run covers 4
+    // Backwards, to the same page, or before any fault: ignored.
+    FaultAround c;
+    c.init(32);
+    c.walked_to(50);
+    EXPECT_EQ(c.plan(50), 1u);
+    c.mapped(50, 1);
+    c.walked_to(40);
+    c.walked_to(51);
+    EXPECT_EQ(c.next(), 51u);
+    EXPECT_EQ(c.plan(40), 1u);
+}
+
 TEST(FaultAround, MoreUnusedThanUsedHalvesTheWindowHalfAndHalfKeepsIt) {
     FaultAround a = after_feedback(32, 5, 1, 0);
     ASSERT_EQ(a.window(), 32u);
