@@ -31,6 +31,20 @@ static_assert(__builtin_offsetof(Image, mxcsr) == 120 && __builtin_offsetof(Imag
 // between. Restores the default MXCSR before it returns.
 extern "C" void fastpath_test_syscall(const root::testing::Image* in, root::testing::Image* out);
 asm(R"(
+        # xmm0-15 from and to the Registers record at rdi (offset 128 on).
+        .macro load_xmm_from_rdi
+        .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+        movdqu  128 + 16 * \n(%rdi), %xmm\n
+        .endr
+        .endm
+        .macro store_xmm_to_rdi
+        .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+        movdqu  %xmm\n, 128 + 16 * \n(%rdi)
+        .endr
+        .endm
+)");
+
+asm(R"(
         .text
         .globl  fastpath_test_syscall
         .type   fastpath_test_syscall, @function
@@ -43,22 +57,7 @@ fastpath_test_syscall:
         push    %r15
         push    %rsi
         ldmxcsr 120(%rdi)
-        movdqu  128(%rdi), %xmm0
-        movdqu  144(%rdi), %xmm1
-        movdqu  160(%rdi), %xmm2
-        movdqu  176(%rdi), %xmm3
-        movdqu  192(%rdi), %xmm4
-        movdqu  208(%rdi), %xmm5
-        movdqu  224(%rdi), %xmm6
-        movdqu  240(%rdi), %xmm7
-        movdqu  256(%rdi), %xmm8
-        movdqu  272(%rdi), %xmm9
-        movdqu  288(%rdi), %xmm10
-        movdqu  304(%rdi), %xmm11
-        movdqu  320(%rdi), %xmm12
-        movdqu  336(%rdi), %xmm13
-        movdqu  352(%rdi), %xmm14
-        movdqu  368(%rdi), %xmm15
+        load_xmm_from_rdi
         mov     0(%rdi), %rax
         mov     8(%rdi), %rbx
         mov     16(%rdi), %rcx
@@ -94,22 +93,7 @@ fastpath_test_syscall:
         pop     %rax
         mov     %rax, 40(%rdi)
         stmxcsr 120(%rdi)
-        movdqu  %xmm0, 128(%rdi)
-        movdqu  %xmm1, 144(%rdi)
-        movdqu  %xmm2, 160(%rdi)
-        movdqu  %xmm3, 176(%rdi)
-        movdqu  %xmm4, 192(%rdi)
-        movdqu  %xmm5, 208(%rdi)
-        movdqu  %xmm6, 224(%rdi)
-        movdqu  %xmm7, 240(%rdi)
-        movdqu  %xmm8, 256(%rdi)
-        movdqu  %xmm9, 272(%rdi)
-        movdqu  %xmm10, 288(%rdi)
-        movdqu  %xmm11, 304(%rdi)
-        movdqu  %xmm12, 320(%rdi)
-        movdqu  %xmm13, 336(%rdi)
-        movdqu  %xmm14, 352(%rdi)
-        movdqu  %xmm15, 368(%rdi)
+        store_xmm_to_rdi
         pushq   $0x1F80
         ldmxcsr (%rsp)
         add     $16, %rsp
@@ -132,43 +116,13 @@ asm(R"(
         .globl  fastpath_test_fpu_load
         .type   fastpath_test_fpu_load, @function
 fastpath_test_fpu_load:
-        movdqu  128(%rdi), %xmm0
-        movdqu  144(%rdi), %xmm1
-        movdqu  160(%rdi), %xmm2
-        movdqu  176(%rdi), %xmm3
-        movdqu  192(%rdi), %xmm4
-        movdqu  208(%rdi), %xmm5
-        movdqu  224(%rdi), %xmm6
-        movdqu  240(%rdi), %xmm7
-        movdqu  256(%rdi), %xmm8
-        movdqu  272(%rdi), %xmm9
-        movdqu  288(%rdi), %xmm10
-        movdqu  304(%rdi), %xmm11
-        movdqu  320(%rdi), %xmm12
-        movdqu  336(%rdi), %xmm13
-        movdqu  352(%rdi), %xmm14
-        movdqu  368(%rdi), %xmm15
+        load_xmm_from_rdi
         ret
         .size   fastpath_test_fpu_load, . - fastpath_test_fpu_load
         .globl  fastpath_test_fpu_store
         .type   fastpath_test_fpu_store, @function
 fastpath_test_fpu_store:
-        movdqu  %xmm0, 128(%rdi)
-        movdqu  %xmm1, 144(%rdi)
-        movdqu  %xmm2, 160(%rdi)
-        movdqu  %xmm3, 176(%rdi)
-        movdqu  %xmm4, 192(%rdi)
-        movdqu  %xmm5, 208(%rdi)
-        movdqu  %xmm6, 224(%rdi)
-        movdqu  %xmm7, 240(%rdi)
-        movdqu  %xmm8, 256(%rdi)
-        movdqu  %xmm9, 272(%rdi)
-        movdqu  %xmm10, 288(%rdi)
-        movdqu  %xmm11, 304(%rdi)
-        movdqu  %xmm12, 320(%rdi)
-        movdqu  %xmm13, 336(%rdi)
-        movdqu  %xmm14, 352(%rdi)
-        movdqu  %xmm15, 368(%rdi)
+        store_xmm_to_rdi
         ret
         .size   fastpath_test_fpu_store, . - fastpath_test_fpu_store
 )");
