@@ -47,9 +47,11 @@ inline void charge_cpu_time(object::Thread* next) {
 // Makes t, a user thread, the running one: its address space, its frame
 // as the target of the next entry from user mode, the FPU trap unless its
 // state is the one loaded, a new slice if its last one ran out. Inline for
-// the IPC fast path.
+// the IPC fast path, whose untraced version (syscall/ipc_fast.cpp) leaves
+// out the hook: it runs only while tracing is off.
+template <bool traced = true>
 inline void switch_to_user(object::Thread* t) {
-    trace::record(trace::Kind::switch_to, t->id, running->id, uint64_t(running->state));
+    if constexpr (traced) trace::record(trace::Kind::switch_to, t->id, running->id, uint64_t(running->state));
     charge_cpu_time(t);
     uint64_t root = t->vspace.cap.object - mm::direct_map_base;
     if (arch::read_cr3() != root) arch::write_cr3(root);
@@ -96,10 +98,11 @@ inline bool can_switch_to(const object::Thread* t) {
     if (!detail::preempt && t->priority >= detail::running->priority) return true;
     return detail::run_queue.empty() || t->priority >= detail::run_queue.highest_priority();
 }
+template <bool traced = true>
 inline arch::TrapFrame* switch_directly(object::Thread* t) {
     detail::end_of_turn = false;
     detail::preempt = false;
-    detail::switch_to_user(t);
+    detail::switch_to_user<traced>(t);
     return &t->context;
 }
 

@@ -47,15 +47,16 @@ static_assert(sizeof handlers / sizeof *handlers == size_t(abi::Syscall::count))
 
 constexpr uint64_t syscall_instruction_length = 2;  // 0F 05
 
-}  // namespace
-
-}  // namespace syscall
-
-extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
-    using namespace syscall;
+// The general path, in two versions (syscall_entry.asm calls one or the
+// other through a traced call site, trace::CallSite): the traced one
+// records each call's entry and exit, the other has no hook to cost the
+// null call anything. The traced one's hooks are patched like every other
+// so that a call turning tracing off records no exit.
+template <bool traced>
+[[gnu::always_inline]] inline arch::TrapFrame* dispatch(arch::TrapFrame* frame) {
     Thread* self = sched::current();
     uint64_t number = frame->rax;
-    trace::record(trace::Kind::syscall_enter, self->id, 0, number);
+    if constexpr (traced) trace::record(trace::Kind::syscall_enter, self->id, 0, number);
     Call call{self, *frame};
     Error status;
     if (number < sizeof handlers / sizeof *handlers) [[likely]] {
@@ -73,6 +74,16 @@ extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) {
         frame->rip -= syscall_instruction_length;
         self->restarting = true;
     }
-    trace::record(trace::Kind::syscall_exit, self->id, 0, number, frame->rax);
+    if constexpr (traced) trace::record(trace::Kind::syscall_exit, self->id, 0, number, frame->rax);
     return sched::reschedule_pending() ? sched::schedule() : frame;
+}
+
+}  // namespace
+
+}  // namespace syscall
+
+extern "C" arch::TrapFrame* syscall_dispatch(arch::TrapFrame* frame) { return syscall::dispatch<false>(frame); }
+
+extern "C" arch::TrapFrame* syscall_dispatch_traced(arch::TrapFrame* frame) {
+    return syscall::dispatch<true>(frame);
 }

@@ -25,7 +25,15 @@ Error sys_trace_control(Call& c) {
     c.frame.rdx = trace::recording();
     switch (Op(op)) {
     case Op::off: trace::set_recording(false); break;
-    case Op::on: trace::set_recording(true); break;
+    case Op::on:
+        if (trace::recording()) break;
+        trace::set_recording(true);
+        // This call came through the untraced syscall_dispatch, which
+        // records no exit (trace::CallSite); record the one the traced
+        // dispatch would have, as every call made while recording has.
+        trace::record(trace::Kind::syscall_exit, c.self->id, 0, uint64_t(abi::Syscall::trace_control),
+                      uint64_t(abi::error_code(Error::none)));
+        break;
     case Op::clear: trace::clear(); break;
     case Op::count: break;
     }

@@ -33,25 +33,46 @@ struct Site {
 extern "C" [[gnu::weak]] const Site __start_trace_sites[];
 extern "C" [[gnu::weak]] const Site __stop_trace_sites[];
 
+extern "C" [[gnu::weak]] const CallSite __start_trace_calls[];
+extern "C" [[gnu::weak]] const CallSite __stop_trace_calls[];
+
 constexpr uint8_t nop5[5] = {0x0f, 0x1f, 0x44, 0x00, 0x00};  // nopl 0(%rax,%rax,1)
 constexpr uint8_t jmp_rel32 = 0xE9;
+constexpr uint8_t call_rel32 = 0xE8;
 
-// Rewrites every hook. Kernel text is mapped read-only and executable, so
-// the bytes are written through the direct map's writable alias of the
-// same frames. Interrupts are off and there is one CPU: no hook runs
-// half-written. A hook may run again within this very system call (its
-// exit hook), so the CPU is serialized afterwards, as the Intel SDM asks
-// of code modified through another linear address.
+// The rel32 that makes the 5-byte jump or call at `from` reach `to`. Both
+// lie in the kernel image (2 GiB at most): it always reaches.
+int32_t rel32(uint64_t from, uint64_t to) { return int32_t(int64_t(to - (from + sizeof nop5))); }
+
+// Where to write the instruction at a kernel text address: kernel text is
+// mapped read-only and executable, so through the direct map's writable
+// alias of the same frame.
+uint8_t* writable(uint64_t text) {
+    return mm::phys_to_virt<uint8_t>(mm::kernel_virt_to_phys(reinterpret_cast<const void*>(text)));
+}
+
+// Rewrites every hook and every traced call site. Interrupts are off and
+// there is one CPU: no hook runs half-written. A hook may run again within
+// this very system call (its exit hook), so the CPU is serialized
+// afterwards, as the Intel SDM asks of code modified through another
+// linear address. A call site only changes its target: the call that is
+// running now (trace_control's, through the untraced dispatch) returns to
+// the instruction after it as before.
 void patch_hooks(bool on) {
     for (const Site* site = __start_trace_sites; site != __stop_trace_sites; ++site) {
-        auto* code = mm::phys_to_virt<uint8_t>(mm::kernel_virt_to_phys(reinterpret_cast<const void*>(site->hook)));
+        uint8_t* code = writable(site->hook);
         if (!on) {
             memcpy(code, nop5, sizeof nop5);
             continue;
         }
-        // Both ends lie in the kernel image (2 GiB at most): rel32 reaches.
-        auto offset = int32_t(int64_t(site->target - (site->hook + sizeof nop5)));
+        int32_t offset = rel32(site->hook, site->target);
         code[0] = jmp_rel32;
+        memcpy(code + 1, &offset, sizeof offset);
+    }
+    for (const CallSite* call = __start_trace_calls; call != __stop_trace_calls; ++call) {
+        uint8_t* code = writable(call->site);
+        int32_t offset = rel32(call->site, on ? call->traced : call->untraced);
+        code[0] = call_rel32;
         memcpy(code + 1, &offset, sizeof offset);
     }
     arch::cpuid(0);  // serializing

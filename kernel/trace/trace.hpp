@@ -66,6 +66,18 @@ extern Pending pending;
     }
 }
 
+// A traced call site: a `call untraced` instruction that turning tracing
+// on rewrites into `call traced` (and off, back), through the same
+// patching as the hooks. The system call entry reaches syscall_dispatch
+// and ipc_fast_path this way (arch/x86_64/syscall_entry.asm), so their
+// untraced versions hold no hook at all: even a no-op hook costs them its
+// own instruction and, worse, the registers GCC sets aside for the jump
+// target's arguments. Gathered in the `trace_calls` section, each as the
+// address of its E8 opcode, then the untraced and the traced callee.
+struct CallSite {
+    uint64_t site, untraced, traced;
+};
+
 // An endpoint's id in records: its physical address / 64 (objects are at
 // least 64-byte aligned), the same for the object's whole life.
 inline uint64_t object_id(const void* object) { return (uint64_t(object) - mm::direct_map_base) >> 6; }

@@ -4,7 +4,8 @@
 // run=trace-pingpong [count=N] [busy=B]: the ping-pong demo, with its options;
 // run=trace-pager [pages=N] [beside=0]: the pager stress test, with its options.
 // The trace starts empty, just before the demo's tasks are started,
-// unless the kernel records from boot; the kernel adds the names of the
+// unless the kernel records from boot, and recording stops after the dump
+// unless it was on before; the kernel adds the names of the
 // threads alive when recording starts, and of those named later.
 #include "common/string.hpp"
 #include "root.hpp"
@@ -32,6 +33,9 @@ int traced(int (*demo)()) {
     int failures = demo();
     sys::trace::DumpResult d = sys::trace::dump(console, console);
     if (d.status) sys::print("root: reading the trace failed: %s\n", sys::describe(sys::error_of(d.status)));
+    // As it was before the run: the system goes on untraced (the
+    // trace-callsites test checks the entry's call sites after this).
+    if (!before.was_on) sys::trace::control(console, sys::trace::Op::off);
     return failures + (d.status ? 1 : 0);
 }
 

@@ -28,6 +28,12 @@
 ; Both run on the kernel stack and return the frame to resume: the same
 ; thread's or, after a switch, another's. Neither needs RBX, RBP or
 ; R12-R15 kept: the way out loads them from the frame it resumes.
+;
+; Both calls are traced call sites (trace::CallSite, trace/trace.hpp):
+; turning tracing on rewrites them to call ipc_fast_path_traced and
+; syscall_dispatch_traced, which have the same contracts and record the
+; system call events; the versions called while tracing is off have no
+; hook at all.
 
 bits 64
 default rel
@@ -35,7 +41,9 @@ default rel
 %include "arch/x86_64/frame.inc"
 
 extern syscall_dispatch
+extern syscall_dispatch_traced
 extern ipc_fast_path
+extern ipc_fast_path_traced
 extern return_to_frame
 
 ; Frame fields addressed from the frame's end, where RSP points on entry.
@@ -68,6 +76,18 @@ extern return_to_frame
         o64 sysret
 %endmacro
 
+; `call %1`, listed with %2 in trace_calls: the call turning tracing on
+; makes it `call %2` (trace::CallSite; trace.cpp rewrites the rel32).
+%macro TRACED_CALL 2
+%%site:
+        call    %1
+[section trace_calls]
+        align   8
+        dq      %%site, %1, %2
+__SECT__
+%endmacro
+
+section trace_calls progbits alloc noexec nowrite align=8
 section .text
 global syscall_entry
 syscall_entry:
@@ -92,7 +112,7 @@ syscall_entry:
         jnz     .general
         mov     rcx, r10
         mov     rsp, [gs:CPU_KERNEL_STACK]
-        call    ipc_fast_path
+        TRACED_CALL ipc_fast_path, ipc_fast_path_traced
         RETURN_TO_RAX
 .general:
         mov     [rsp + AT_END(FRAME_RDI)], rdi
@@ -103,7 +123,7 @@ syscall_entry:
         mov     [rsp + AT_END(FRAME_R10)], r10
         lea     rdi, [rsp - FRAME_SIZE]
         mov     rsp, [gs:CPU_KERNEL_STACK]
-        call    syscall_dispatch
+        TRACED_CALL syscall_dispatch, syscall_dispatch_traced
         RETURN_TO_RAX
 
 section .note.GNU-stack noalloc noexec nowrite progbits
