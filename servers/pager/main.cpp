@@ -683,6 +683,12 @@ int64_t take_frame(Client& c, bool* killed_self) {
         if (victim >= frame_count) return -1;
         query_frame(victim);  // its dirty bit decides whether it is saved
         if (evict(victim)) return int64_t(victim);
+        // Its page could not be saved and stays where it is: the policy,
+        // which counted the frame as on its way to a new page, is told the
+        // page is back (else the frame would never be chosen again, one
+        // frame of the budget lost each time the store is full). With its
+        // key, so that a ghost CLOCK-Pro may have made of it goes.
+        replacement.loaded(victim, frames[victim].record);
         Client* killed = kill_for_store();
         if (!killed || killed == &c) {
             *killed_self = killed == &c;

@@ -169,6 +169,34 @@ TEST(Replacement, FreedFramesAreNeverChosen) {
     }
 }
 
+// The pager's take_frame: a victim whose page cannot be saved (the store
+// is full) stays resident and is handed back with loaded(). No frame may be
+// lost by that: afterwards every used frame is still chosen in turn, and
+// the policy's counts stay whole.
+TEST(Replacement, AVictimPutBackIsChosenAgainLater) {
+    for (Policy p : {Policy::fifo, Policy::random, Policy::clock, Policy::lru, Policy::clockpro}) {
+        constexpr size_t frames = 8;
+        Fixture fx(p, frames, 11);
+        for (size_t f = 0; f < frames; ++f) fx.r.loaded(f, uint32_t(100 + f));
+        Bits bits{std::vector<bool>(frames, false), {}};
+        for (int round = 0; round < 5; ++round) {
+            size_t v = fx.r.choose_victim(read_bits, &bits);
+            ASSERT_LT(v, frames) << pager::policy_name(p);
+            fx.r.loaded(v, uint32_t(100 + v));  // put back: it could not be evicted
+        }
+        // Now empty the budget the normal way: each frame chosen once.
+        std::vector<bool> chosen(frames, false);
+        for (size_t i = 0; i < frames; ++i) {
+            size_t v = fx.r.choose_victim(read_bits, &bits);
+            ASSERT_LT(v, frames) << pager::policy_name(p) << ": a used frame was lost after " << i;
+            EXPECT_FALSE(chosen[v]) << pager::policy_name(p);
+            chosen[v] = true;
+            fx.r.freed(v);
+        }
+        EXPECT_EQ(fx.r.choose_victim(read_bits, &bits), Replacement::none) << pager::policy_name(p);
+    }
+}
+
 TEST(Replacement, InitEmptiesEveryFrameAndZeroCapacityHasNoVictim) {
     std::vector<Replacement::FrameState> storage(3, Replacement::FrameState{99, true});
     Replacement r;
