@@ -53,15 +53,14 @@ void configure_from_command_line(const lib::CommandLine& cmdline) {
 // Every boot pays for it, so it is short; a test that needs the kernel
 // idle in ring 0 for a while asks for more.
 void show_timer_ticking(const lib::CommandLine& cmdline) {
-    char value[8];
+    char value[24] = "";
     uint64_t wanted = 20;
-    if (cmdline.value("timercheck", value, sizeof value)) {
-        wanted = 0;
-        for (const char* c = value; *c >= '0' && *c <= '9'; ++c) wanted = wanted * 10 + uint64_t(*c - '0');
-        if (wanted < 1 || wanted > 10000) {
-            klog::warn("cmdline: timercheck=%s is not 1 to 10000 ticks; 20 are counted", value);
-            wanted = 20;
-        }
+    bool malformed = false;
+    bool given = cmdline.number("timercheck", wanted, &malformed);
+    if (malformed || (given && (wanted < 1 || wanted > 10000))) {
+        cmdline.value("timercheck", value, sizeof value);
+        klog::warn("cmdline: timercheck=%s is not 1 to 10000 ticks; 20 are counted", value);
+        wanted = 20;
     }
     uint64_t start = arch::lapic::timer_ticks();
     uint64_t tsc_start = arch::rdtsc();

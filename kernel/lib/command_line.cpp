@@ -50,4 +50,24 @@ bool CommandLine::flag(const char* key) const {
            equals(v, length, "true");
 }
 
+bool CommandLine::number(const char* key, uint64_t& out, bool* malformed) const {
+    const char* v;
+    size_t length;
+    if (malformed) *malformed = false;
+    if (!find(key, v, length)) return false;
+    uint64_t n = 0;
+    bool ok = v && length > 0;
+    for (size_t i = 0; ok && i < length; ++i) {
+        uint64_t digit = uint64_t(v[i] - '0');
+        ok = v[i] >= '0' && v[i] <= '9' && n <= (UINT64_MAX - digit) / 10;
+        n = n * 10 + digit;
+    }
+    if (!ok) {
+        if (malformed) *malformed = true;
+        return false;
+    }
+    out = n;
+    return true;
+}
+
 }  // namespace lib

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace lib {
 
@@ -18,6 +19,11 @@ public:
 
     // True for "key", "key=1", "key=yes", "key=on" or "key=true".
     bool flag(const char* key) const;
+
+    // Reads key=N, a whole decimal number. Absent: false, out untouched.
+    // Present but not a number (empty, other characters, past 2^64 - 1):
+    // false too, with *malformed set, so the caller can say so.
+    bool number(const char* key, uint64_t& out, bool* malformed = nullptr) const;
 
 private:
     // Finds the word for key; sets value to what follows '=' (or nullptr).

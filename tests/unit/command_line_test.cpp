@@ -194,4 +194,27 @@ TEST(CommandLine, ValueDoesNotRunIntoNextWord) {
     EXPECT_EQ(value_of(cl, "c"), "3");
 }
 
+// Numeric option values (timercheck=N): whole decimal numbers only.
+TEST(CommandLine, NumberAcceptsWholeDecimalNumbersOnly) {
+    uint64_t n = 7;
+    bool malformed = true;
+    EXPECT_FALSE(lib::CommandLine("other=5").number("n", n, &malformed));
+    EXPECT_FALSE(malformed);
+    EXPECT_EQ(n, 7u);
+    EXPECT_TRUE(lib::CommandLine("a n=0 b").number("n", n, &malformed));
+    EXPECT_EQ(n, 0u);
+    EXPECT_TRUE(lib::CommandLine("n=10000").number("n", n));
+    EXPECT_EQ(n, 10000u);
+    EXPECT_TRUE(lib::CommandLine("n=18446744073709551615").number("n", n));
+    EXPECT_EQ(n, UINT64_MAX);
+    for (const char* bad : {"n", "n=", "n=12x", "n=x12", "n=-1", "n=+1", "n=18446744073709551616",
+                            "n=99999999999999999999"}) {
+        n = 7;
+        malformed = false;
+        EXPECT_FALSE(lib::CommandLine(bad).number("n", n, &malformed)) << bad;
+        EXPECT_TRUE(malformed) << bad;
+        EXPECT_EQ(n, 7u) << "left unchanged for " << bad;
+    }
+}
+
 }  // namespace
