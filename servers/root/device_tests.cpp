@@ -190,6 +190,14 @@ void handler_deleted_with_an_interrupt_pending(Test& t) {
     if (!cmos || !n || !other) return t.fail("cannot set up");
     t.expect(sys::irq_issue(slot::irq_control, rtc_line, slot::cnode, handler), Error::none, "the RTC's line");
     t.expect(sys::irq_set_notification(handler, n), Error::none, "bind it");
+    // The RTC quiet. An edge the last test's RTC raised while the line was
+    // masked may still be latched in the 8259 (QEMU keeps it, as the PIC
+    // does): it comes once when the line is first unmasked. Let it come and
+    // go before the check, which is about acknowledgements, not about
+    // what the line's previous owner left.
+    rtc_periodic(cmos, false);
+    sys::irq_ack(handler);
+    quiet_for_a_while(n);
     t.expect(sys::irq_ack(handler), Error::none, "acknowledge with nothing pending");
     t.expect(sys::irq_ack(handler), Error::none, "and again");
     if (uint64_t word = quiet_for_a_while(n)) t.fail("acknowledgements without interrupts signalled 0x%lx", word);
